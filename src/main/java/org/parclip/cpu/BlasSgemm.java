@@ -41,6 +41,7 @@ public final class BlasSgemm implements Sgemm {
     private record Library(String name, MethodHandle sgemm, MethodHandle setNumThreads, String failure) {
         static final Library INSTANCE = load();
 
+        @SuppressWarnings("restricted") // native access is enabled by the launcher (--enable-native-access)
         private static Library load() {
             String env = System.getenv(ENV);
             List<String> tried = new ArrayList<>();
