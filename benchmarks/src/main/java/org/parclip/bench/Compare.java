@@ -26,11 +26,13 @@ import java.util.TreeMap;
  *   <li>blas GEMM rows are the yardsticks themselves: printed, not checked.</li>
  * </ul>
  * A score is the median of the measurement iterations, which shrugs off a burst of load better than JMH's mean.
+ * The build machines are shared, so one run can still be unlucky: given several runs, a benchmark counts as slower
+ * only when it is slower in every one of them (its best ratio is compared), and a baseline is the runs' median.
  *
  * <pre>
- * Compare check RESULTS BASELINE     table of ratios; exit 1 if any is more than 10% below its baseline ratio,
- *                                    or a benchmark of the baseline is missing from the run (it failed)
- * Compare baseline RESULTS BASELINE  write the run's ratios as the new baseline
+ * Compare check BASELINE RUN.json...     table of ratios; exit 1 if any is more than 10% below its baseline ratio,
+ *                                        or a benchmark of the baseline is missing from the runs (it failed)
+ * Compare baseline BASELINE RUN.json...  write the runs' ratios as the new baseline
  * </pre>
  */
 public final class Compare {
@@ -61,41 +63,61 @@ public final class Compare {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3 || !List.of("check", "baseline").contains(args[0])) {
-            System.err.println("usage: Compare check|baseline RESULTS.json BASELINE.json");
+        if (args.length < 3 || !List.of("check", "baseline").contains(args[0])) {
+            System.err.println("usage: Compare check|baseline BASELINE.json RUN.json...");
             System.exit(2);
         }
-        Map<String, Result> run = read(Path.of(args[1]));
-        Map<String, Double> ratios = new TreeMap<>();
-        for (Result r : run.values()) {
-            String peer = r.peerKey();
-            if (peer == null) continue;
-            Result p = run.get(peer);
-            ratios.put(r.key(), p == null ? Double.NaN : r.score() / p.score());
+        Path baselinePath = Path.of(args[1]);
+        List<Map<String, Result>> runs = new ArrayList<>();
+        for (int i = 2; i < args.length; i++) runs.add(read(Path.of(args[i])));
+        // Per benchmark, its ratio in each run where it ran (NaN when its peer did not run).
+        Map<String, List<Double>> ratios = new TreeMap<>();
+        Map<String, Result> latest = new TreeMap<>();
+        for (Map<String, Result> run : runs) {
+            for (Result r : run.values()) {
+                latest.put(r.key(), r);
+                String peer = r.peerKey();
+                if (peer == null) continue;
+                Result p = run.get(peer);
+                ratios.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(p == null ? Double.NaN : r.score() / p.score());
+            }
         }
-        Path baselinePath = Path.of(args[2]);
-        if (args[0].equals("baseline")) {
-            JsonObject out = new JsonObject();
-            out.addProperty("about", "ratios to same-run peers (see org.parclip.bench.Compare); written by 'make -C benchmarks baseline'");
-            JsonObject rs = new JsonObject();
-            ratios.forEach((k, v) -> rs.addProperty(k, Math.round(v * 1e4) / 1e4));
-            out.add("ratios", rs);
-            Files.writeString(baselinePath, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(out) + "\n");
-            System.out.println("wrote " + ratios.size() + " ratios to " + baselinePath);
-            return;
-        }
+        if (args[0].equals("baseline")) writeBaseline(baselinePath, ratios);
+        else if (!check(baselinePath, latest, ratios)) System.exit(1);
+    }
+
+    private static void writeBaseline(Path path, Map<String, List<Double>> ratios) throws IOException {
+        JsonObject out = new JsonObject();
+        out.addProperty("about", "median ratios to same-run peers (see org.parclip.bench.Compare);"
+                + " written by 'make -C benchmarks baseline'");
+        JsonObject rs = new JsonObject();
+        ratios.forEach((k, v) -> {
+            if (v.contains(Double.NaN)) throw new IllegalStateException(k + ": its peer did not run");
+            rs.addProperty(k, Math.round(median(v) * 1e4) / 1e4);
+        });
+        out.add("ratios", rs);
+        Files.writeString(path, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(out) + "\n");
+        System.out.println("wrote " + ratios.size() + " ratios to " + path);
+    }
+
+    /** Prints the table and returns whether no benchmark regressed or went missing. */
+    private static boolean check(Path baselinePath, Map<String, Result> latest, Map<String, List<Double>> ratios)
+            throws IOException {
         JsonObject baseline = JsonParser.parseString(Files.readString(baselinePath)).getAsJsonObject()
                 .getAsJsonObject("ratios");
         List<String> failures = new ArrayList<>();
-        System.out.printf(Locale.ROOT, "%-58s %12s %8s %8s %8s%n", "benchmark", "ops/s", "ratio", "baseline", "change");
-        for (Result r : run.values()) {
+        System.out.printf(Locale.ROOT, "%-48s %10s %8s %8s %8s%n", "benchmark", "ops/s", "ratio", "baseline", "change");
+        for (Result r : latest.values()) {
             String key = r.key();
-            Double ratio = ratios.get(key);
+            List<Double> all = ratios.get(key);
+            // The best ratio over the runs: a slowdown must show in every run to count.
+            double ratio = all == null ? Double.NaN
+                    : all.stream().mapToDouble(Double::doubleValue).filter(v -> !Double.isNaN(v)).max().orElse(Double.NaN);
             JsonElement base = baseline.get(key);
             String verdict = "";
-            if (ratio == null) {
+            if (all == null) {
                 verdict = "yardstick";
-            } else if (ratio.isNaN()) {
+            } else if (Double.isNaN(ratio)) {
                 verdict = "FAIL: its peer " + r.peerKey() + " did not run";
                 failures.add(key);
             } else if (base == null) {
@@ -104,24 +126,25 @@ public final class Compare {
                 verdict = "FAIL: more than " + Math.round(TOLERANCE * 100) + "% slower";
                 failures.add(key);
             }
-            System.out.printf(Locale.ROOT, "%-58s %12.2f %8s %8s %8s  %s%n", key, r.score(),
-                    ratio == null ? "" : String.format(Locale.ROOT, "%.3f", ratio),
+            System.out.printf(Locale.ROOT, "%-48s %10.2f %8s %8s %8s  %s%n", key, r.score(),
+                    Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, "%.3f", ratio),
                     base == null ? "" : String.format(Locale.ROOT, "%.3f", base.getAsDouble()),
-                    ratio == null || base == null ? ""
+                    Double.isNaN(ratio) || base == null ? ""
                             : String.format(Locale.ROOT, "%+.1f%%", 100 * (ratio / base.getAsDouble() - 1)),
                     verdict);
         }
         for (String key : baseline.keySet()) {
-            if (!run.containsKey(key)) {
-                System.out.println(key + ": FAIL: in the baseline but not in this run (did it fail?)");
+            if (!latest.containsKey(key)) {
+                System.out.println(key + ": FAIL: in the baseline but not in the run (did it fail?)");
                 failures.add(key);
             }
         }
         if (!failures.isEmpty()) {
             System.out.println(failures.size() + " benchmark(s) regressed or missing: " + String.join("; ", failures));
-            System.exit(1);
+            return false;
         }
         System.out.println("no regression beyond " + Math.round(TOLERANCE * 100) + "% against " + baselinePath);
+        return true;
     }
 
     /** The run's results keyed by "Class.method param=value ...", with each score the median iteration. */
