@@ -32,10 +32,10 @@ class SgemmTest {
         return Sgemms.byName(parts[0], Integer.parseInt(parts[1]));
     }
 
-    /** Sizes around the micro-tile (8 x 32), k-block (256), m-block (128) and n-block (512) edges. */
+    /** Sizes around the micro-tile (8 x 32), k-block (256), m-block (128) and n-block (1024) edges. */
     private static final int[][] SIZES = {
             {1, 1, 1}, {7, 33, 5}, {33, 7, 257}, {8, 32, 256}, {9, 31, 1}, {1, 300, 600}, {300, 1, 70},
-            {257, 129, 300}, {130, 520, 513}, {600, 40, 33},
+            {257, 129, 300}, {130, 520, 513}, {600, 40, 33}, {20, 1030, 40},
     };
 
     static Stream<Arguments> cases() {
