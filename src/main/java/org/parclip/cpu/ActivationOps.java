@@ -1,6 +1,7 @@
 package org.parclip.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.parclip.tensor.Tensor;
 
@@ -29,14 +30,10 @@ final class ActivationOps {
         float[] xd = array(x), od = array(out);
         int xo = offset(x), oo = offset(out);
         par.forRange(Math.toIntExact(x.numel()), EXP_GRAIN, (s, e) -> {
-            int i = s;
-            for (int bound = s + S.loopBound(e - s); i < bound; i += L) {
-                FloatVector v = FloatVector.fromArray(S, xd, xo + i);
-                v.div(v.mul(-GELU_K).lanewise(VectorOperators.EXP).add(1f)).intoArray(od, oo + i);
-            }
-            for (; i < e; i++) {
-                float v = xd[xo + i];
-                od[oo + i] = v / (1f + (float) Math.exp(-GELU_K * v));
+            for (int i = s; i < e; i += L) {
+                VectorMask<Float> m = VectorMath.mask(i, e);
+                FloatVector v = FloatVector.fromArray(S, xd, xo + i, m);
+                v.div(v.mul(-GELU_K).lanewise(VectorOperators.EXP).add(1f)).intoArray(od, oo + i, m);
             }
         });
     }
@@ -48,18 +45,13 @@ final class ActivationOps {
         int xo = offset(x), go = offset(dout), dxo = offset(dx);
         FloatVector one = FloatVector.broadcast(S, 1f);
         par.forRange(Math.toIntExact(x.numel()), EXP_GRAIN, (s, e) -> {
-            int i = s;
-            // d/dx x*sig(kx) = sig + k x sig (1 - sig)
-            for (int bound = s + S.loopBound(e - s); i < bound; i += L) {
-                FloatVector v = FloatVector.fromArray(S, xd, xo + i);
+            for (int i = s; i < e; i += L) {
+                VectorMask<Float> m = VectorMath.mask(i, e);
+                FloatVector v = FloatVector.fromArray(S, xd, xo + i, m);
                 FloatVector sig = one.div(v.mul(-GELU_K).lanewise(VectorOperators.EXP).add(1f));
+                // d/dx x sig(kx) = sig + k x sig (1 - sig)
                 FloatVector grad = v.mul(GELU_K).mul(sig).mul(one.sub(sig)).add(sig);
-                grad.mul(FloatVector.fromArray(S, gd, go + i)).intoArray(dd, dxo + i);
-            }
-            for (; i < e; i++) {
-                float v = xd[xo + i];
-                float sig = 1f / (1f + (float) Math.exp(-GELU_K * v));
-                dd[dxo + i] = gd[go + i] * (sig + GELU_K * v * sig * (1f - sig));
+                grad.mul(FloatVector.fromArray(S, gd, go + i, m)).intoArray(dd, dxo + i, m);
             }
         });
     }
@@ -69,11 +61,10 @@ final class ActivationOps {
         float[] xd = array(x), od = array(out);
         int xo = offset(x), oo = offset(out);
         par.forRange(Math.toIntExact(x.numel()), Parallel.MIN_WORK, (s, e) -> {
-            int i = s;
-            for (int bound = s + S.loopBound(e - s); i < bound; i += L) {
-                FloatVector.fromArray(S, xd, xo + i).max(0f).intoArray(od, oo + i);
+            for (int i = s; i < e; i += L) {
+                VectorMask<Float> m = VectorMath.mask(i, e);
+                FloatVector.fromArray(S, xd, xo + i, m).max(0f).intoArray(od, oo + i, m);
             }
-            for (; i < e; i++) od[oo + i] = Math.max(xd[xo + i], 0f);
         });
     }
 
@@ -83,12 +74,12 @@ final class ActivationOps {
         float[] od = array(out), gd = array(dout), dd = array(dx);
         int oo = offset(out), go = offset(dout), dxo = offset(dx);
         par.forRange(Math.toIntExact(out.numel()), Parallel.MIN_WORK, (s, e) -> {
-            int i = s;
-            for (int bound = s + S.loopBound(e - s); i < bound; i += L) {
-                FloatVector g = FloatVector.fromArray(S, gd, go + i);
-                g.blend(0f, FloatVector.fromArray(S, od, oo + i).compare(VectorOperators.LE, 0f)).intoArray(dd, dxo + i);
+            for (int i = s; i < e; i += L) {
+                VectorMask<Float> m = VectorMath.mask(i, e);
+                FloatVector g = FloatVector.fromArray(S, gd, go + i, m);
+                g.blend(0f, FloatVector.fromArray(S, od, oo + i, m).compare(VectorOperators.LE, 0f))
+                        .intoArray(dd, dxo + i, m);
             }
-            for (; i < e; i++) dd[dxo + i] = od[oo + i] > 0f ? gd[go + i] : 0f;
         });
     }
 
@@ -107,28 +98,21 @@ final class ActivationOps {
      * cross-entropy needs and could not recover from a probability that underflowed.
      */
     static double softmax(float[] x, int xo, float[] out, int oo, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        int i = 0;
-        int bound = S.loopBound(n);
-        if (bound > 0) {
-            FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (; i < bound; i += L) vmax = vmax.max(FloatVector.fromArray(S, x, xo + i));
-            max = vmax.reduceLanes(VectorOperators.MAX);
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = VectorMath.mask(i, n);
+            vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, xo + i, m), m);
         }
-        for (; i < n; i++) max = Math.max(max, x[xo + i]);
+        float max = vmax.reduceLanes(VectorOperators.MAX);
         FloatVector vm = FloatVector.broadcast(S, max);
         FloatVector acc = FloatVector.zero(S);
-        for (i = 0; i < bound; i += L) {
-            FloatVector ex = FloatVector.fromArray(S, x, xo + i).sub(vm).lanewise(VectorOperators.EXP);
-            ex.intoArray(out, oo + i);
-            acc = acc.add(ex);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = VectorMath.mask(i, n);
+            FloatVector ex = FloatVector.fromArray(S, x, xo + i, m).sub(vm).lanewise(VectorOperators.EXP);
+            ex.intoArray(out, oo + i, m);
+            acc = acc.add(ex, m);
         }
         double sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float ex = (float) Math.exp(x[xo + i] - max);
-            out[oo + i] = ex;
-            sum += ex;
-        }
         VectorMath.scale(out, oo, n, (float) (1.0 / sum));
         return max + Math.log(sum);
     }

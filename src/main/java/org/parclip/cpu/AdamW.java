@@ -1,6 +1,7 @@
 package org.parclip.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.parclip.tensor.Tensor;
 
@@ -33,23 +34,15 @@ final class AdamW {
         float[] pd = array(param), gd = array(grad), md = array(m), vd = array(v);
         int po = offset(param), go = offset(grad), mo = offset(m), vo = offset(v);
         par.forRange(Math.toIntExact(param.numel()), Parallel.MIN_WORK / 4, (s, e) -> {
-            int i = s;
-            for (int bound = s + S.loopBound(e - s); i < bound; i += L) {
-                FloatVector g = FloatVector.fromArray(S, gd, go + i).mul(gradScale);
-                FloatVector mv = FloatVector.fromArray(S, md, mo + i).mul(b1).add(g.mul(c1));
-                FloatVector vv = FloatVector.fromArray(S, vd, vo + i).mul(b2).add(g.mul(g).mul(c2));
+            for (int i = s; i < e; i += L) {
+                VectorMask<Float> k = VectorMath.mask(i, e);
+                FloatVector g = FloatVector.fromArray(S, gd, go + i, k).mul(gradScale);
+                FloatVector mv = FloatVector.fromArray(S, md, mo + i, k).mul(b1).add(g.mul(c1));
+                FloatVector vv = FloatVector.fromArray(S, vd, vo + i, k).mul(b2).add(g.mul(g).mul(c2));
                 FloatVector denom = vv.lanewise(VectorOperators.SQRT).mul(invBc2Sqrt).add(eps);
-                FloatVector.fromArray(S, pd, po + i).mul(decay).sub(mv.div(denom).mul(stepSize)).intoArray(pd, po + i);
-                mv.intoArray(md, mo + i);
-                vv.intoArray(vd, vo + i);
-            }
-            for (; i < e; i++) {
-                float g = gd[go + i] * gradScale;
-                float mv = md[mo + i] * b1 + g * c1;
-                float vv = vd[vo + i] * b2 + g * g * c2;
-                md[mo + i] = mv;
-                vd[vo + i] = vv;
-                pd[po + i] = pd[po + i] * decay - stepSize * (mv / ((float) Math.sqrt(vv) * invBc2Sqrt + eps));
+                FloatVector.fromArray(S, pd, po + i, k).mul(decay).sub(mv.div(denom).mul(stepSize)).intoArray(pd, po + i, k);
+                mv.intoArray(md, mo + i, k);
+                vv.intoArray(vd, vo + i, k);
             }
         });
     }

@@ -1,6 +1,7 @@
 package org.parclip.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import org.parclip.tensor.Tensor;
 
 import java.util.Arrays;
@@ -112,16 +113,12 @@ final class AttentionOps {
             a2.mul(alpha).intoArray(out, oo + c + 2 * L);
             a3.mul(alpha).intoArray(out, oo + c + 3 * L);
         }
-        for (; c + L <= len; c += L) {
+        for (; c < len; c += L) {
+            VectorMask<Float> m = VectorMath.mask(c, len);
             FloatVector a = FloatVector.zero(S);
             for (int t = t0; t < t1; t++)
-                a = FloatVector.fromArray(S, rows, ro + t * rs + c).fma(FloatVector.broadcast(S, wt[wo + t * ws]), a);
-            a.mul(alpha).intoArray(out, oo + c);
-        }
-        for (; c < len; c++) {
-            float a = 0;
-            for (int t = t0; t < t1; t++) a += wt[wo + t * ws] * rows[ro + t * rs + c];
-            out[oo + c] = alpha * a;
+                a = FloatVector.fromArray(S, rows, ro + t * rs + c, m).fma(FloatVector.broadcast(S, wt[wo + t * ws]), a);
+            a.mul(alpha).intoArray(out, oo + c, m);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.parclip.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.parclip.tensor.Tensor;
 
@@ -41,7 +42,7 @@ final class BatchNormOps {
                     for (int n = 0; n < sh.n; n++) sum += VectorMath.sum(xd, xo + sh.plane(n, ch), sh.hw);
                     double mean = sum / count;
                     double sq = 0;
-                    for (int n = 0; n < sh.n; n++) sq += centredSquares(xd, xo + sh.plane(n, ch), sh.hw, (float) mean);
+                    for (int n = 0; n < sh.n; n++) sq += VectorMath.centredSquares(xd, xo + sh.plane(n, ch), sh.hw, (float) mean);
                     double var = sq / count;
                     mu = (float) mean;
                     invStd = (float) (1.0 / Math.sqrt(var + eps));
@@ -118,43 +119,24 @@ final class BatchNormOps {
         }
     }
 
-    private static double centredSquares(float[] x, int o, int len, float mu) {
-        FloatVector vmu = FloatVector.broadcast(S, mu);
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += L) {
-            FloatVector d = FloatVector.fromArray(S, x, o + i).sub(vmu);
-            acc = d.fma(d, acc);
-        }
-        double s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) {
-            double d = x[o + i] - mu;
-            s += d * d;
-        }
-        return s;
-    }
-
     /** Sum of g * (x - mu). */
     private static double centredDot(float[] g, int go, float[] x, int xo, int len, float mu) {
         FloatVector vmu = FloatVector.broadcast(S, mu);
         FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += L) {
-            acc = FloatVector.fromArray(S, x, xo + i).sub(vmu).fma(FloatVector.fromArray(S, g, go + i), acc);
+        for (int i = 0; i < len; i += L) {
+            VectorMask<Float> m = VectorMath.mask(i, len);
+            acc = FloatVector.fromArray(S, x, xo + i, m).sub(vmu).fma(FloatVector.fromArray(S, g, go + i, m), acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) s += (double) g[go + i] * (x[xo + i] - mu);
-        return s;
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /** out = a * x + b. */
     private static void affine(float[] x, int xo, float a, float b, float[] out, int oo, int len) {
         FloatVector va = FloatVector.broadcast(S, a), vb = FloatVector.broadcast(S, b);
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).fma(va, vb).intoArray(out, oo + i);
+        for (int i = 0; i < len; i += L) {
+            VectorMask<Float> m = VectorMath.mask(i, len);
+            FloatVector.fromArray(S, x, xo + i, m).fma(va, vb).intoArray(out, oo + i, m);
         }
-        for (; i < len; i++) out[oo + i] = x[xo + i] * a + b;
     }
 
     /** dx = k * g - ((x - mu) * slope + shift). */
@@ -162,11 +144,10 @@ final class BatchNormOps {
                                   float[] dx, int dxo, int len) {
         FloatVector vmu = FloatVector.broadcast(S, mu), vk = FloatVector.broadcast(S, k);
         FloatVector vs = FloatVector.broadcast(S, slope), vsh = FloatVector.broadcast(S, shift);
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += L) {
-            FloatVector.fromArray(S, g, go + i).mul(vk)
-                    .sub(FloatVector.fromArray(S, x, xo + i).sub(vmu).fma(vs, vsh)).intoArray(dx, dxo + i);
+        for (int i = 0; i < len; i += L) {
+            VectorMask<Float> m = VectorMath.mask(i, len);
+            FloatVector.fromArray(S, g, go + i, m).mul(vk)
+                    .sub(FloatVector.fromArray(S, x, xo + i, m).sub(vmu).fma(vs, vsh)).intoArray(dx, dxo + i, m);
         }
-        for (; i < len; i++) dx[dxo + i] = k * g[go + i] - ((x[xo + i] - mu) * slope + shift);
     }
 }

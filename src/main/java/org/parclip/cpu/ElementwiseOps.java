@@ -1,7 +1,5 @@
 package org.parclip.cpu;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.parclip.tensor.Tensor;
 
 import java.util.Arrays;
@@ -10,8 +8,6 @@ import static org.parclip.cpu.CpuStorage.array;
 import static org.parclip.cpu.CpuStorage.offset;
 import static org.parclip.cpu.Parallel.MIN_WORK;
 import static org.parclip.cpu.Parallel.grain;
-import static org.parclip.cpu.VectorMath.L;
-import static org.parclip.cpu.VectorMath.S;
 
 /** Fills, copies, axpy-style updates and the row/element reductions. */
 final class ElementwiseOps {
@@ -131,16 +127,7 @@ final class ElementwiseOps {
         par.forRange(partial.length, grain(SUM_BLOCK), (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int s = o + b * SUM_BLOCK;
-                int len = Math.min(SUM_BLOCK, n - b * SUM_BLOCK);
-                int i = 0;
-                FloatVector acc = FloatVector.zero(S);
-                for (int bound = S.loopBound(len); i < bound; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, d, s + i);
-                    acc = v.fma(v, acc);
-                }
-                double sum = acc.reduceLanes(VectorOperators.ADD);
-                for (; i < len; i++) sum += (double) d[s + i] * d[s + i];
-                partial[b] = sum;
+                partial[b] = VectorMath.dot(d, s, d, s, Math.min(SUM_BLOCK, n - b * SUM_BLOCK));
             }
         });
         double total = 0;

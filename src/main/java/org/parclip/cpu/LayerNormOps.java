@@ -1,6 +1,7 @@
 package org.parclip.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.parclip.tensor.Tensor;
 
@@ -40,30 +41,16 @@ final class LayerNormOps {
         int xo = offset(x), wo = offset(weight), bo = offset(bias), oo = offset(out), mo = offset(mean), ro = offset(rstd);
         par.forRange(rows, Parallel.grain(4L * c), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                int xr = xo + r * c;
-                int orow = oo + r * c;
+                int xr = xo + r * c, orow = oo + r * c;
                 float mu = VectorMath.sum(xd, xr, c) / c;
-                FloatVector vmu = FloatVector.broadcast(S, mu);
-                FloatVector acc = FloatVector.zero(S);
-                int i = 0;
-                int bound = S.loopBound(c);
-                for (; i < bound; i += L) {
-                    FloatVector dv = FloatVector.fromArray(S, xd, xr + i).sub(vmu);
-                    acc = dv.fma(dv, acc);
+                float s = (float) (1.0 / Math.sqrt(VectorMath.centredSquares(xd, xr, c, mu) / c + eps));
+                FloatVector vmu = FloatVector.broadcast(S, mu), vs = FloatVector.broadcast(S, s);
+                for (int i = 0; i < c; i += L) {
+                    VectorMask<Float> m = VectorMath.mask(i, c);
+                    FloatVector.fromArray(S, xd, xr + i, m).sub(vmu).mul(vs)
+                            .fma(FloatVector.fromArray(S, wd, wo + i, m), FloatVector.fromArray(S, bd, bo + i, m))
+                            .intoArray(od, orow + i, m);
                 }
-                float ss = acc.reduceLanes(VectorOperators.ADD);
-                for (; i < c; i++) {
-                    float dv = xd[xr + i] - mu;
-                    ss += dv * dv;
-                }
-                float s = (float) (1.0 / Math.sqrt(ss / c + eps));
-                FloatVector vs = FloatVector.broadcast(S, s);
-                for (i = 0; i < bound; i += L) {
-                    FloatVector.fromArray(S, xd, xr + i).sub(vmu).mul(vs)
-                            .fma(FloatVector.fromArray(S, wd, wo + i), FloatVector.fromArray(S, bd, bo + i))
-                            .intoArray(od, orow + i);
-                }
-                for (; i < c; i++) od[orow + i] = (xd[xr + i] - mu) * s * wd[wo + i] + bd[bo + i];
                 md[mo + r] = mu;
                 rd[ro + r] = s;
             }
@@ -82,49 +69,34 @@ final class LayerNormOps {
         float[] part = partials;
         float[] gd = array(dout), xd = array(x), wd = array(weight), md = array(mean), rd = array(rstd), dd = array(dx);
         int go = offset(dout), xo = offset(x), wo = offset(weight), mo = offset(mean), ro = offset(rstd), dxo = offset(dx);
-        int bound = S.loopBound(c);
         par.forRange(blocks, Parallel.grain(8L * BLOCK * c), (b0, b1) -> {
             for (int blk = b0; blk < b1; blk++) {
                 int pw = blk * 2 * c; // this block's dweight partial, then its dbias partial
                 Arrays.fill(part, pw, pw + 2 * c, 0f);
                 for (int r = blk * BLOCK, rEnd = Math.min(rows, r + BLOCK); r < rEnd; r++) {
                     int xr = xo + r * c, gr = go + r * c, dr = dxo + r * c;
-                    FloatVector vmu = FloatVector.broadcast(S, md[mo + r]);
-                    float s = rd[ro + r];
-                    FloatVector vs = FloatVector.broadcast(S, s);
+                    FloatVector vmu = FloatVector.broadcast(S, md[mo + r]), vs = FloatVector.broadcast(S, rd[ro + r]);
                     // Means of dnorm = dout * w and of dnorm * norm, norm = (x - mean) * rstd.
                     FloatVector accA = FloatVector.zero(S), accB = FloatVector.zero(S);
-                    int i = 0;
-                    for (; i < bound; i += L) {
-                        FloatVector dn = FloatVector.fromArray(S, gd, gr + i).mul(FloatVector.fromArray(S, wd, wo + i));
-                        FloatVector nv = FloatVector.fromArray(S, xd, xr + i).sub(vmu).mul(vs);
+                    for (int i = 0; i < c; i += L) {
+                        VectorMask<Float> m = VectorMath.mask(i, c);
+                        FloatVector dn = FloatVector.fromArray(S, gd, gr + i, m).mul(FloatVector.fromArray(S, wd, wo + i, m));
+                        FloatVector nv = FloatVector.fromArray(S, xd, xr + i, m).sub(vmu).mul(vs);
                         accA = accA.add(dn);
-                        accB = dn.fma(nv, accB);
+                        accB = dn.fma(nv, accB); // dn is 0 on inactive lanes
                     }
-                    float sumA = accA.reduceLanes(VectorOperators.ADD), sumB = accB.reduceLanes(VectorOperators.ADD);
-                    for (; i < c; i++) {
-                        float dn = gd[gr + i] * wd[wo + i];
-                        sumA += dn;
-                        sumB += dn * (xd[xr + i] - md[mo + r]) * s;
-                    }
-                    FloatVector vA = FloatVector.broadcast(S, sumA / c), vB = FloatVector.broadcast(S, sumB / c);
-                    for (i = 0; i < bound; i += L) {
-                        FloatVector g = FloatVector.fromArray(S, gd, gr + i);
-                        FloatVector nv = FloatVector.fromArray(S, xd, xr + i).sub(vmu).mul(vs);
-                        FloatVector dn = g.mul(FloatVector.fromArray(S, wd, wo + i));
-                        FloatVector dxv = dn.sub(vA).sub(nv.mul(vB)).mul(vs);
-                        if (accumulateDx) dxv = dxv.add(FloatVector.fromArray(S, dd, dr + i));
-                        dxv.intoArray(dd, dr + i);
-                        g.fma(nv, FloatVector.fromArray(S, part, pw + i)).intoArray(part, pw + i);
-                        g.add(FloatVector.fromArray(S, part, pw + c + i)).intoArray(part, pw + c + i);
-                    }
-                    for (; i < c; i++) {
-                        float g = gd[gr + i];
-                        float nv = (xd[xr + i] - md[mo + r]) * s;
-                        float dxv = (g * wd[wo + i] - sumA / c - nv * (sumB / c)) * s;
-                        dd[dr + i] = accumulateDx ? dd[dr + i] + dxv : dxv;
-                        part[pw + i] += g * nv;
-                        part[pw + c + i] += g;
+                    FloatVector meanA = FloatVector.broadcast(S, accA.reduceLanes(VectorOperators.ADD) / c);
+                    FloatVector meanB = FloatVector.broadcast(S, accB.reduceLanes(VectorOperators.ADD) / c);
+                    for (int i = 0; i < c; i += L) {
+                        VectorMask<Float> m = VectorMath.mask(i, c);
+                        FloatVector g = FloatVector.fromArray(S, gd, gr + i, m);
+                        FloatVector nv = FloatVector.fromArray(S, xd, xr + i, m).sub(vmu).mul(vs);
+                        FloatVector dn = g.mul(FloatVector.fromArray(S, wd, wo + i, m));
+                        FloatVector dxv = dn.sub(meanA).sub(nv.mul(meanB)).mul(vs);
+                        if (accumulateDx) dxv = dxv.add(FloatVector.fromArray(S, dd, dr + i, m));
+                        dxv.intoArray(dd, dr + i, m);
+                        g.fma(nv, FloatVector.fromArray(S, part, pw + i, m)).intoArray(part, pw + i, m);
+                        g.add(FloatVector.fromArray(S, part, pw + c + i, m)).intoArray(part, pw + c + i, m);
                     }
                 }
             }

@@ -1,6 +1,7 @@
 package org.parclip.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.parclip.tensor.Backend.ContrastiveResult;
 import org.parclip.tensor.Tensor;
@@ -60,16 +61,12 @@ final class LossOps {
                 float yDotG = norm > NORM_EPS ? VectorMath.dot(od, orow, gd, gr, cols) : 0f;
                 float inv = 1f / Math.max(norm, NORM_EPS);
                 FloatVector vInv = FloatVector.broadcast(S, inv), vProj = FloatVector.broadcast(S, -yDotG * inv);
-                int i = 0;
-                for (int bound = S.loopBound(cols); i < bound; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, gd, gr + i).mul(vInv)
-                            .add(FloatVector.fromArray(S, od, orow + i).mul(vProj));
-                    if (accumulateDx) v = v.add(FloatVector.fromArray(S, dd, dr + i));
-                    v.intoArray(dd, dr + i);
-                }
-                for (; i < cols; i++) {
-                    float v = gd[gr + i] * inv - od[orow + i] * yDotG * inv;
-                    dd[dr + i] = accumulateDx ? dd[dr + i] + v : v;
+                for (int i = 0; i < cols; i += L) {
+                    VectorMask<Float> m = VectorMath.mask(i, cols);
+                    FloatVector v = FloatVector.fromArray(S, gd, gr + i, m).mul(vInv)
+                            .add(FloatVector.fromArray(S, od, orow + i, m).mul(vProj));
+                    if (accumulateDx) v = v.add(FloatVector.fromArray(S, dd, dr + i, m));
+                    v.intoArray(dd, dr + i, m);
                 }
             }
         });
@@ -136,19 +133,13 @@ final class LossOps {
             for (int r = r0; r < r1; r++) {
                 int ar = ao + r * e, br = bo + r * e, dr = dao + r * e;
                 FloatVector acc = FloatVector.zero(S);
-                int i = 0;
-                int bound = S.loopBound(e);
-                for (; i < bound; i += L) {
-                    FloatVector diff = FloatVector.fromArray(S, ad, ar + i).sub(FloatVector.fromArray(S, bd, br + i));
+                for (int i = 0; i < e; i += L) {
+                    VectorMask<Float> m = VectorMath.mask(i, e);
+                    FloatVector diff = FloatVector.fromArray(S, ad, ar + i, m).sub(FloatVector.fromArray(S, bd, br + i, m));
                     acc = diff.fma(diff, acc);
-                    if (dd != null) diff.mul(g).add(FloatVector.fromArray(S, dd, dr + i)).intoArray(dd, dr + i);
+                    if (dd != null) diff.mul(g).add(FloatVector.fromArray(S, dd, dr + i, m)).intoArray(dd, dr + i, m);
                 }
                 double s = acc.reduceLanes(VectorOperators.ADD);
-                for (; i < e; i++) {
-                    float diff = ad[ar + i] - bd[br + i];
-                    s += diff * diff;
-                    if (dd != null) dd[dr + i] += g * diff;
-                }
                 rowSum[r] = s;
             }
         });
