@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Writes the small checkpoint fixtures of src/test/resources/fixtures/checkpoints/ (deterministic; < 2 MB).
+"""Writes the small checkpoint fixtures of src/test/resources/fixtures/checkpoints/ (< 2 MB in all).
+
+Values are seeded; legacy files name storages by memory address, so their bytes differ between runs.
 
 - mixed.pt / mixed_legacy.pt: a state dict of every storage dtype, a scalar, an empty tensor, a transposed
   (non-contiguous) tensor, an offset view sharing its storage, a Parameter; zip and legacy torch.save formats.
@@ -81,7 +83,7 @@ def main():
     sd = mixed()
     torch.save(sd, path("mixed.pt"))
     torch.save(sd, path("mixed_legacy.pt"), _use_new_zipfile_serialization=False)
-    np.savez(path("mixed_ref.npz"), **{k: (v.float() if v.dtype == torch.bfloat16 else v).detach().numpy()
+    np.savez(path("mixed_ref.npz"), **{k: (v.float() if v.dtype == torch.bfloat16 else v).detach().numpy().copy(order="C")
                                         for k, v in sd.items()})
     train_sd = OrderedDict(("module." + k, v) for k, v in list(sd.items())[:4])
     torch.save({"epoch": 3, "name": "run-1", "state_dict": train_sd,

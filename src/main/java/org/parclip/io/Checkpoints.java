@@ -42,8 +42,9 @@ public final class Checkpoints {
             if (TorchScript.isTorchScript(zip, prefix)) return TorchScript.read(zip, prefix, what, seg.byteSize());
             return fromPickle(TorchFiles.loadZip(zip, what, seg.byteSize()), "torch-zip", what);
         }
-        if (TorchFiles.looksLikeLegacy(seg)) return fromPickle(TorchFiles.loadLegacy(seg, what), "torch-legacy", what);
+        // Safetensors first: its header length may well start with the byte 0x80 that marks a pickle.
         if (Safetensors.looksLikeSafetensors(seg)) return Safetensors.read(seg, what);
+        if (TorchFiles.looksLikeLegacy(seg)) return fromPickle(TorchFiles.loadLegacy(seg, what), "torch-legacy", what);
         throw new UserException(what + " is not a recognised checkpoint (expected a PyTorch .pt/.pth/.bin, "
                 + "TorchScript or safetensors file)");
     }

@@ -108,7 +108,6 @@ final class ZipArchive {
         if (end < 0) throw corrupt("no zip end-of-central-directory record (truncated?)");
         Cursor c = new Cursor(seg, end + 10, what);
         long count = c.u16();
-        c.u16();
         long cdSize = c.u32();
         long cdOffset = c.u32();
         if (count == 0xffff || cdSize == 0xffffffffL || cdOffset == 0xffffffffL) {
