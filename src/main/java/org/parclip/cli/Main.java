@@ -15,6 +15,7 @@ import java.io.PrintWriter;
                 EncodeCommand.class,
                 StepCommand.class,
                 BenchCommand.class,
+                TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 
