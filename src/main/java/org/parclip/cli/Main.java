@@ -10,6 +10,7 @@ import java.io.PrintWriter;
         description = "Remove backdoors from CLIP models with PAR (Perturb and Recover).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                SynthCommand.class,
         })
 public final class Main implements Runnable {
 
