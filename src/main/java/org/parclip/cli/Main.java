@@ -16,6 +16,7 @@ import java.io.PrintWriter;
                 StepCommand.class,
                 BenchCommand.class,
                 TokenizeCommand.class,
+                SynthCommand.class,
         })
 public final class Main implements Runnable {
 
