@@ -21,7 +21,7 @@ final class CpuTestSupport {
     }
 
     static CpuBackend backend() {
-        return new CpuBackend(THREADS, new JavaSgemm());
+        return new CpuBackend(THREADS, new JavaSgemm(THREADS));
     }
 
     static double[] randn(Random rng, int n) {
