@@ -129,7 +129,7 @@ public final class ShapeWorld {
             perm[i] = perm[j];
             perm[j] = t;
         }
-        return perm[(int) Math.floorMod(index, k)];
+        return perm[Math.floorMod(index, k)];
     }
 
     /** The caption of sample {@code index}. */

@@ -3,10 +3,8 @@ package org.parclip.data.synth;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
-import java.io.ByteArrayOutputStream;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -76,7 +74,7 @@ public final class SynthWriter {
         return "images/" + split + "/" + String.format("%06d", i) + ".png";
     }
 
-    /** Renders and PNG-encodes {@code n} images on {@code threads} workers; returns each one's CSV text column. */
+    /** Renders and PNG-encodes ({@link Png}) {@code n} images on {@code threads} workers; returns each one's CSV text column. */
     private String[] writeImages(Path dir, String split, int n, IntToLongFunction index, LongFunction<String> text)
             throws IOException {
         String[] column = new String[n];
@@ -93,26 +91,21 @@ public final class SynthWriter {
             List<Future<?>> futures = new ArrayList<>();
             for (int w = 0; w < threads; w++) {
                 futures.add(pool.submit(() -> {
-                    ImageWriter png = ImageIO.getImageWritersByFormatName("png").next();
-                    ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+                    Png png = new Png();
+                    int size = world.imageSize();
                     try {
                         for (int from; (from = next.getAndAdd(CHUNK)) < n; ) {
                             for (int i = from; i < Math.min(n, from + CHUNK); i++) {
                                 long k = index.applyAsLong(i);
-                                bytes.reset();
-                                try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
-                                    png.setOutput(out);
-                                    png.write(world.renderImage(k));
-                                }
-                                Files.write(dir.resolve(imagePath(split, i)), bytes.toByteArray());
+                                BufferedImage img = world.renderImage(k);
+                                int[] rgb = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+                                Files.write(dir.resolve(imagePath(split, i)), png.encode(rgb, size, size));
                                 column[i] = text.apply(k);
                             }
                             report(split, done.addAndGet(Math.min(CHUNK, n - from)), n, reported, start);
                         }
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
-                    } finally {
-                        png.dispose();
                     }
                     return null;
                 }));

@@ -89,7 +89,8 @@ class ShapeWorldTest {
         // An unaligned window: every class within +-1 block's worth of the uniform count.
         int[] counts = new int[k];
         int n = 4000;
-        for (long i = 3; i < 3 + n; i++) counts[world.sample(i).classIndex()]++;
+        for (long i = 3; i < 3 + n; i++) counts[world.classOf(i)]++;
+        for (long i = 0; i < 20; i++) assertEquals(world.classOf(i), world.sample(i).classIndex());
         for (int c = 0; c < k; c++) assertTrue(Math.abs(counts[c] - n / k) <= 1, Arrays.toString(counts));
         // The order within blocks is drawn per block, not a fixed cycle.
         Set<Integer> firsts = new HashSet<>();
