@@ -50,6 +50,13 @@ class CheckpointsTest {
     }
 
     @Test
+    void legacyStorageViewsResolveIntoTheirRootStorage() throws Exception {
+        StateDict sd = Checkpoints.read(Fixtures.checkpoint("legacy_view.pt"));
+        assertArrayEquals(new float[]{3, 4, 5, 6}, sd.get("v").toFloats());
+        assertArrayEquals(new int[]{2, 2}, sd.get("v").shape());
+    }
+
+    @Test
     void trainingCheckpointYieldsItsStateDictWithoutDdpPrefixes() throws Exception {
         StateDict sd = Checkpoints.read(Fixtures.checkpoint("train.pt"));
         assertEquals(List.of("f32", "f16", "bf16", "f64"), List.copyOf(sd.names()));
