@@ -12,6 +12,11 @@ import java.io.PrintWriter;
                 CommandLine.HelpCommand.class,
                 ConvertCommand.class,
                 InfoCommand.class,
+                EncodeCommand.class,
+                StepCommand.class,
+                BenchCommand.class,
+                TokenizeCommand.class,
+                SynthCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -58,6 +58,16 @@ public record ClipArchitecture(boolean isVit, int visionWidth, int visionLayers,
         return resnetLayers.clone();
     }
 
+    /** A released architecture by its open_clip name (ViT-B-32, RN50, ...). */
+    public static java.util.Optional<ClipArchitecture> named(String name) {
+        return KNOWN.stream().filter(k -> k.name.equals(name)).map(Named::arch).findFirst();
+    }
+
+    /** The names {@link #named} knows, in table order. */
+    public static List<String> knownNames() {
+        return KNOWN.stream().map(Named::name).toList();
+    }
+
     /** The released model with exactly this architecture, or "custom". */
     public String name() {
         return KNOWN.stream().filter(k -> k.arch.equals(this)).map(Named::name).findFirst().orElse("custom");

@@ -31,6 +31,13 @@ public final class Json {
         return v;
     }
 
+    /** Parses a document that must be a JSON object. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text) {
+        if (parse(text) instanceof Map<?, ?> m) return (Map<String, Object>) m;
+        throw new IllegalArgumentException("expected a JSON object");
+    }
+
     /** Compact JSON for a tree of maps, lists, strings, numbers, booleans and nulls. */
     public static String write(Object value) {
         StringBuilder sb = new StringBuilder();
