@@ -85,8 +85,8 @@ final class LayerNormOps {
                         accA = accA.add(dn);
                         accB = dn.fma(nv, accB); // dn is 0 on inactive lanes
                     }
-                    FloatVector meanA = FloatVector.broadcast(S, accA.reduceLanes(VectorOperators.ADD) / c);
-                    FloatVector meanB = FloatVector.broadcast(S, accB.reduceLanes(VectorOperators.ADD) / c);
+                    FloatVector meanA = FloatVector.broadcast(S, VectorMath.sumLanes(accA) / c);
+                    FloatVector meanB = FloatVector.broadcast(S, VectorMath.sumLanes(accB) / c);
                     for (int i = 0; i < c; i += L) {
                         VectorMask<Float> m = VectorMath.mask(i, c);
                         FloatVector g = FloatVector.fromArray(S, gd, gr + i, m);

@@ -139,7 +139,7 @@ final class LossOps {
                     acc = diff.fma(diff, acc);
                     if (dd != null) diff.mul(g).add(FloatVector.fromArray(S, dd, dr + i, m)).intoArray(dd, dr + i, m);
                 }
-                double s = acc.reduceLanes(VectorOperators.ADD);
+                double s = VectorMath.sumLanes(acc);
                 rowSum[r] = s;
             }
         });
