@@ -159,17 +159,13 @@ final class ConvOps {
         ElementwiseOps.requireSameCount(x, out);
         float[] xd = array(x), od = array(out);
         int xo = offset(x), oo = offset(out);
-        final int tile = 32; // a tile of rows and one of columns stay in L1 while the tile is transposed
-        int tilesA = (a + tile - 1) / tile;
-        par.forRange(n * tilesA, Parallel.grain((long) tile * b), (s, e) -> {
+        final int band = 32; // rows of x per task, so a lone image still splits across threads
+        int bands = (a + band - 1) / band;
+        par.forRange(n * bands, Parallel.grain((long) band * b), (s, e) -> {
             for (int t = s; t < e; t++) {
-                int ni = t / tilesA, i0 = (t % tilesA) * tile, i1 = Math.min(a, i0 + tile);
-                int src = xo + ni * a * b, dst = oo + ni * a * b;
-                for (int j0 = 0; j0 < b; j0 += tile) {
-                    int j1 = Math.min(b, j0 + tile);
-                    for (int i = i0; i < i1; i++)
-                        for (int j = j0; j < j1; j++) od[dst + j * a + i] = xd[src + i * b + j];
-                }
+                int ni = t / bands, i0 = (t % bands) * band, i1 = Math.min(a, i0 + band);
+                int base = ni * a * b;
+                VectorMath.transpose(xd, xo + base + i0 * b, b, od, oo + base + i0, a, i1 - i0, b);
             }
         });
     }

@@ -107,4 +107,20 @@ final class VectorMath {
         }
         return sumLanes(acc);
     }
+
+    /**
+     * dst[dOff + j*dStride + i] = src[sOff + i*sStride + j] for i < rows, j < cols. Scalar, in 32x32 tiles so
+     * both the rows read and the rows written stay in L1 while a tile is moved.
+     */
+    static void transpose(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int cols) {
+        final int tile = 32;
+        for (int i0 = 0; i0 < rows; i0 += tile) {
+            int i1 = Math.min(rows, i0 + tile);
+            for (int j0 = 0; j0 < cols; j0 += tile) {
+                int j1 = Math.min(cols, j0 + tile);
+                for (int i = i0; i < i1; i++)
+                    for (int j = j0; j < j1; j++) dst[dOff + j * dStride + i] = src[sOff + i * sStride + j];
+            }
+        }
+    }
 }
