@@ -64,7 +64,7 @@ final class ConvOps {
                 gemm.sgemm(false, false, cv.cout, cols, cv.k, 1f, wd, wo, cv.k, b.data, b.offset, cols,
                         0f, od, oo + g0 * cv.cout * cv.p, cols);
             } else {
-                float[] tmp = outScratch = grow(outScratch, cv.cout * cols);
+                float[] tmp = outScratch = ElementwiseOps.grow(outScratch, cv.cout * cols);
                 gemm.sgemm(false, false, cv.cout, cols, cv.k, 1f, wd, wo, cv.k, b.data, b.offset, cols, 0f, tmp, 0, cols);
                 regroup(cv, tmp, od, oo, g0, gs, true);
             }
@@ -86,7 +86,7 @@ final class ConvOps {
             float[] dOut = gd;
             int dOutOff = go + g0 * cv.cout * cv.p;
             if (gs > 1) {
-                dOut = outScratch = grow(outScratch, cv.cout * cols);
+                dOut = outScratch = ElementwiseOps.grow(outScratch, cv.cout * cols);
                 dOutOff = 0;
                 regroup(cv, dOut, gd, go, g0, gs, false);
             }
@@ -98,7 +98,7 @@ final class ConvOps {
                 gemm.sgemm(true, false, cv.k, cols, cv.cout, 1f, wd, wo, cv.k, dOut, dOutOff, cols,
                         0f, dd, dxo + (b.offset - xo), cols);
             } else {
-                float[] dcol = dcolScratch = grow(dcolScratch, cv.k * cols);
+                float[] dcol = dcolScratch = ElementwiseOps.grow(dcolScratch, cv.k * cols);
                 gemm.sgemm(true, false, cv.k, cols, cv.cout, 1f, wd, wo, cv.k, dOut, dOutOff, cols, 0f, dcol, 0, cols);
                 col2im(cv, dcol, dd, dxo, g0, gs);
             }
@@ -177,7 +177,7 @@ final class ConvOps {
     /** The column matrix of images [g0, g0 + gs): the input itself when it already has that layout. */
     private Columns columns(Conv cv, float[] xd, int xo, int g0, int gs) {
         if (gs == 1 && cv.pointwise()) return new Columns(xd, xo + g0 * cv.cin * cv.h * cv.w);
-        float[] col = colScratch = grow(colScratch, cv.k * gs * cv.p);
+        float[] col = colScratch = ElementwiseOps.grow(colScratch, cv.k * gs * cv.p);
         im2col(cv, xd, xo, g0, gs, col);
         return new Columns(col, 0);
     }
@@ -278,10 +278,6 @@ final class ConvOps {
         boolean pointwise() {
             return kh == 1 && kw == 1 && stride == 1 && pad == 0;
         }
-    }
-
-    private static float[] grow(float[] a, int n) {
-        return a.length >= n ? a : new float[n];
     }
 
     private static void requireRank(Tensor t, int rank) {

@@ -132,6 +132,11 @@ final class ElementwiseOps {
         return total;
     }
 
+    /** A scratch buffer of at least n floats: {@code buffer} itself when it is large enough. */
+    static float[] grow(float[] buffer, long n) {
+        return buffer.length >= n ? buffer : new float[Math.toIntExact(n)];
+    }
+
     static void requireSameCount(Tensor a, Tensor b) {
         if (a.numel() != b.numel()) throw new IllegalArgumentException(a + " and " + b + " differ in element count");
     }

@@ -78,8 +78,8 @@ final class LossOps {
         if (da != null) ElementwiseOps.requireSameCount(a, da);
         if (db != null) ElementwiseOps.requireSameCount(b, db);
         int nn = Math.multiplyExact(n, n);
-        float[] p = probs = probs.length >= nn ? probs : new float[nn];
-        float[] pt = probsT = probsT.length >= nn ? probsT : new float[nn];
+        float[] p = probs = ElementwiseOps.grow(probs, nn);
+        float[] pt = probsT = ElementwiseOps.grow(probsT, nn);
         float[] ad = array(a), bd = array(b);
         int ao = offset(a), bo = offset(b);
         // Logits land in p, their transpose in pt; each row is then replaced by its softmax, in place.
