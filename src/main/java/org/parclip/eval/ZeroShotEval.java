@@ -41,6 +41,10 @@ public final class ZeroShotEval {
         this.batchSize = batchSize;
     }
 
+    public int classCount() {
+        return classNames.size();
+    }
+
     /** A classifier from this evaluation's classes and templates for {@code model}. */
     public ZeroShotClassifier classifier(ClipModel model, Progress progress) {
         return ZeroShotClassifier.build(new Encoder(model, batchSize, true), tokenize, classNames, templates, progress);

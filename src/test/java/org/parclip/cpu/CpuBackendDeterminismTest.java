@@ -105,7 +105,7 @@ class CpuBackendDeterminismTest {
     }
 
     private static float[] run(int threads) {
-        try (CpuBackend be = new CpuBackend(threads, new JavaSgemm())) {
+        try (CpuBackend be = new CpuBackend(threads, new JavaSgemm(threads))) {
             assertEquals(threads, be.threads());
             return workload(be);
         }
