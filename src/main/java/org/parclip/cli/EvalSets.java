@@ -47,7 +47,7 @@ final class EvalSets {
         if (images.failures() > 0) System.err.println(images.failures() + " evaluation images could not be read and were skipped");
         if (images.labels().length == 0) throw new UserException("no readable images in " + data);
         ClipTokenizer tok = ClipTokenizer.get();
-        return new ZeroShotEval(classNames, tpl, prompts -> flatten(tok.tokenize(prompts, ClipTokenizer.DEFAULT_CONTEXT_LENGTH)),
+        return new ZeroShotEval(classNames, tpl, prompts -> tok.tokenizeFlat(prompts, ClipTokenizer.DEFAULT_CONTEXT_LENGTH),
                 images.clean(), images.triggered(), images.labels(), targetIndex, batchSize);
     }
 
@@ -66,12 +66,5 @@ final class EvalSets {
         }
         if (names.isEmpty()) throw new UserException(file + ": no class names");
         return names;
-    }
-
-    static int[] flatten(int[][] rows) {
-        int ctx = rows.length == 0 ? 0 : rows[0].length;
-        int[] flat = new int[rows.length * ctx];
-        for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, flat, i * ctx, ctx);
-        return flat;
     }
 }

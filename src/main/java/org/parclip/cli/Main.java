@@ -17,6 +17,7 @@ import java.io.PrintWriter;
                 TrainCommand.class,
                 CleanCommand.class,
                 EvalCommand.class,
+                DemoCommand.class,
                 BenchCommand.class,
                 TokenizeCommand.class,
                 SynthCommand.class,
