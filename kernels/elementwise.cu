@@ -149,7 +149,7 @@ extern "C" __global__ void transpose12_f32(const float* x, int a, int b, float* 
 extern "C" __global__ void avgpool_forward_f32(const float* x, int nc, int h, int w, int k, float* out) {
     const int ho = h / k, wo = w / k;
     const long long total = (long long)nc * ho * wo;
-    const float area = (float)(k * k);
+    const float inv = 1.f / (k * k);  // multiplied, like the CPU backend (exact for k = 2)
     GRID_STRIDE(e, total) {
         const int ox = (int)(e % wo), oy = (int)((e / wo) % ho);
         const long long plane = e / ((long long)wo * ho);
@@ -157,7 +157,7 @@ extern "C" __global__ void avgpool_forward_f32(const float* x, int nc, int h, in
         float s = 0.f;
         for (int ky = 0; ky < k; ky++)
             for (int kx = 0; kx < k; kx++) s += p[ky * w + kx];
-        out[e] = s / area;
+        out[e] = s * inv;
     }
 }
 
@@ -166,12 +166,12 @@ extern "C" __global__ void avgpool_forward_f32(const float* x, int nc, int h, in
 extern "C" __global__ void avgpool_backward_f32(const float* dout, int nc, int h, int w, int k, float* dx) {
     const int ho = h / k, wo = w / k;
     const long long total = (long long)nc * h * w;
-    const float area = (float)(k * k);
+    const float inv = 1.f / (k * k);
     GRID_STRIDE(e, total) {
         const int x = (int)(e % w), y = (int)((e / w) % h);
         const long long plane = e / ((long long)w * h);
         const int oy = y / k, ox = x / k;
-        dx[e] = (oy < ho && ox < wo) ? dout[(plane * ho + oy) * wo + ox] / area : 0.f;
+        dx[e] = (oy < ho && ox < wo) ? dout[(plane * ho + oy) * wo + ox] * inv : 0.f;
     }
 }
 
@@ -202,12 +202,12 @@ extern "C" __global__ void batchnorm_forward_f32(const float* x, const float* we
         invstd = (float)(1.0 / sqrt(var + eps));
         if (threadIdx.x == 0) {
             const double unbiased = count > 1 ? var * count / (count - 1) : var;
-            runMean[ch] = (1.f - momentum) * runMean[ch] + momentum * mean;
-            runVar[ch] = (1.f - momentum) * runVar[ch] + momentum * (float)unbiased;
+            runMean[ch] = (float)((1.0 - momentum) * runMean[ch] + momentum * m);
+            runVar[ch] = (float)((1.0 - momentum) * runVar[ch] + momentum * unbiased);
         }
     } else {
         mean = runMean[ch];
-        invstd = 1.f / sqrtf(runVar[ch] + eps);
+        invstd = (float)(1.0 / sqrt((double)runVar[ch] + eps));
     }
     if (threadIdx.x == 0) {
         saveMean[ch] = mean;

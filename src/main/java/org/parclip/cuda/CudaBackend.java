@@ -501,9 +501,10 @@ public final class CudaBackend implements Backend {
             pointwise("sum_blocks_f32", length);
             return;
         }
-        if (accumulate && count > 1 && dstStride < length)
-            throw new IllegalArgumentException("accumulating copyBlocks with overlapping destination blocks (stride "
-                    + dstStride + " < length " + length + ") would race; only stride 0 (sum into one) is supported");
+        if (count > 1 && dstStride < length)
+            throw new IllegalArgumentException("copyBlocks into overlapping destination blocks (stride " + dstStride
+                    + " < length " + length + ") depends on the order of the blocks, which parallel threads do not"
+                    + " keep; the CUDA backend supports only stride 0 with accumulate (a sum into one block)");
         args.reset().ptr(s).i32(srcStride).ptr(d).i32(dstStride).i32(count).i32(length).i32(accumulate);
         pointwise("copy_blocks_f32", (long) count * length);
     }
@@ -1085,11 +1086,12 @@ public final class CudaBackend implements Backend {
         requireSameNumel(param, v);
         if (paramBf16 != null) requireSameNumel(param, paramBf16);
         if (step < 1) throw new IllegalArgumentException("AdamW step counts from 1, got " + step);
-        // Bias corrections in double on the host, as torch computes them (Python floats).
-        double stepSize = lr / (1 - Math.pow(beta1, step));
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        args.reset().i64(param.numel()).ptr(f32(param)).ptr(f32(grad)).ptr(f32(m)).ptr(f32(v)).f32(lr).f32(beta1)
-                .f32(beta2).f32(eps).f32(weightDecay).f32(gradScale).f32((float) stepSize).f32((float) bc2Sqrt)
+        // Step scalars in double on the host, rounded once, as torch computes them (Python floats).
+        float decay = (float) (1.0 - (double) lr * weightDecay);
+        float stepSize = (float) (lr / (1.0 - Math.pow(beta1, step)));
+        float invBc2Sqrt = (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, step)));
+        args.reset().i64(param.numel()).ptr(f32(param)).ptr(f32(grad)).ptr(f32(m)).ptr(f32(v)).f32(decay).f32(beta1)
+                .f32(beta2).f32(eps).f32(gradScale).f32(stepSize).f32(invBc2Sqrt)
                 .ptr(paramBf16 == null ? 0L : ptr(paramBf16, DType.BF16));
         pointwise("adamw_f32", param.numel());
     }

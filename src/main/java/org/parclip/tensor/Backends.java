@@ -4,6 +4,7 @@ import org.parclip.cli.UserException;
 import org.parclip.cpu.CpuBackend;
 import org.parclip.cpu.Sgemms;
 import org.parclip.cuda.CudaBackend;
+import org.parclip.cuda.CudaException;
 
 import java.util.Locale;
 
@@ -23,11 +24,22 @@ public final class Backends {
             case "cuda" -> {
                 if (!CudaBackend.isAvailable())
                     throw new UserException("--backend cuda: " + CudaBackend.unavailableReason());
-                yield new CudaBackend(0);
+                try {
+                    yield new CudaBackend(0);
+                } catch (CudaException e) {
+                    throw new UserException("--backend cuda: " + e.getMessage(), e);
+                }
             }
             case "auto" -> {
-                if (CudaBackend.isAvailable()) yield new CudaBackend(0);
-                System.err.println("par: no usable GPU (" + CudaBackend.unavailableReason() + "); using the CPU backend");
+                String reason = CudaBackend.unavailableReason();
+                if (CudaBackend.isAvailable()) {
+                    try {
+                        yield new CudaBackend(0);
+                    } catch (CudaException e) {
+                        reason = e.getMessage();
+                    }
+                }
+                System.err.println("par: no usable GPU (" + reason + "); using the CPU backend");
                 yield cpu(threads);
             }
             default -> throw new UserException("unknown backend '" + name + "' (expected cpu, cuda or auto)");
