@@ -49,8 +49,8 @@ public final class ClipTokenizer {
     private final String[] vocab;
     /** bytes_to_unicode as ids: the id of byte b's symbol; the end-of-word form is that + 256. */
     private final int[] byteId = new int[256];
-    /** Inverse of bytes_to_unicode: the byte a vocabulary character stands for. */
-    private final Map<Character, Byte> byteOfChar = new HashMap<>(512);
+    /** Inverse of bytes_to_unicode: the byte a vocabulary character (all below U+0200) stands for. */
+    private final byte[] byteOfChar = new byte[0x200];
     /** Open-addressing map from a symbol pair (left id << 16 | right id) to its merge rank. */
     private final int[] pairKeys;
     private final int[] pairRanks;
@@ -92,7 +92,7 @@ public final class ClipTokenizer {
         int[] order = byteOrder();
         for (int i = 0; i < 256; i++) {
             byteId[order[i]] = i;
-            byteOfChar.put(byteChar[i], (byte) order[i]);
+            byteOfChar[byteChar[i]] = (byte) order[i];
         }
         int capacity = Integer.highestOneBit(NUM_MERGES * 3);
         pairShift = 32 - Integer.numberOfTrailingZeros(capacity);
@@ -143,10 +143,12 @@ public final class ClipTokenizer {
                 i += Character.charCount(cp);
                 continue;
             }
-            int[] ids = special >= 0 ? new int[] {special} : wordIds(s.substring(i, end));
-            if (size + ids.length > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, size + ids.length));
-            System.arraycopy(ids, 0, out, size, ids.length);
-            size += ids.length;
+            int[] ids = special >= 0 ? null : wordIds(s.substring(i, end));
+            int count = ids == null ? 1 : ids.length;
+            if (size + count > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, size + count));
+            if (ids == null) out[size] = special;
+            else System.arraycopy(ids, 0, out, size, count);
+            size += count;
             i = end;
         }
         return Arrays.copyOf(out, size);
@@ -185,7 +187,7 @@ public final class ClipTokenizer {
             if (id == START_OF_TEXT) continue;
             if (id < 0 || id >= VOCAB_SIZE) throw new IllegalArgumentException("token id out of range: " + id);
             String token = vocab[id];
-            for (int k = 0; k < token.length(); k++) bytes.write(byteOfChar.get(token.charAt(k)));
+            for (int k = 0; k < token.length(); k++) bytes.write(byteOfChar[token.charAt(k)]);
         }
         return bytes.toString(StandardCharsets.UTF_8).replace(END_OF_WORD, " ");
     }
