@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
 
 /** {@code par tokenize}: captions to CLIP token ids in a .npy file, and back to text. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = {"Tokenize captions with CLIP's BPE (open_clip framing) into an int64 [N, context] .npy,",
-                "or with --decode print the text of each row of a token .npy."},
+        description = "Tokenize captions with CLIP's BPE (open_clip framing) into an int64 [N, context] .npy, "
+                + "or with --decode print the text of each row of a token .npy.",
         footer = {"", "Each line of --texts is one caption (lines end at \\n; a \\r before it is dropped; an empty line "
                 + "is an empty caption). Rows are [49406] + ids + [49407], cut to the context length with 49407 last, "
                 + "zero-padded."})
@@ -78,10 +78,10 @@ public final class TokenizeCommand implements Callable<Integer> {
     }
 
     private void tokenizeFile(int nThreads) throws IOException, InterruptedException, ExecutionException {
+        ClipTokenizer tok = ClipTokenizer.get();
         long t0 = System.nanoTime();
         List<String> captions = readLines(texts);
         int n = captions.size();
-        ClipTokenizer tok = ClipTokenizer.get();
         long t1 = System.nanoTime();
         System.err.printf("par tokenize: %,d captions read in %.1f s; tokenizing on %d thread(s)%n", n, (t1 - t0) / 1e9, nThreads);
         long lastReport = t1;

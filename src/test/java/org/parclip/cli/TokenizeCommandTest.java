@@ -51,6 +51,16 @@ class TokenizeCommandTest {
     }
 
     @Test
+    void emptyFileGivesZeroRows() throws Exception {
+        Path texts = Files.writeString(dir.resolve("empty.txt"), "");
+        Path out = dir.resolve("empty.npy");
+        assertEquals(0, Main.execute("tokenize", "--texts", texts.toString(), "--output", out.toString()));
+        byte[] npy = Files.readAllBytes(out);
+        assertTrue(new String(npy, StandardCharsets.ISO_8859_1).contains("'shape': (0, 77)"));
+        assertEquals(128, npy.length);
+    }
+
+    @Test
     void decodesNumpyWrittenTokens() throws Exception {
         Path tokens = Path.of("src/test/resources/fixtures/fixture-vit/tokens.npy");
         String decoded = captureStdout(() -> assertEquals(0, Main.execute("tokenize", "--decode", "--input", tokens.toString())));
