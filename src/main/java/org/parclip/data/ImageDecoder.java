@@ -1,17 +1,22 @@
 package org.parclip.data;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +42,10 @@ import java.util.Iterator;
  * measured difference.
  */
 public final class ImageDecoder {
+    /** Pillow's DecompressionBombError limit (twice Image.MAX_IMAGE_PIXELS): larger files count as corrupt. */
+    private static final long MAX_PIXELS = 2L * 89_478_485;
+    private static final ColorModel RGB = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false,
+            false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
     private ImageDecoder() {
     }
 
@@ -52,14 +61,14 @@ public final class ImageDecoder {
 
     /** Decodes an image file's bytes (any format ImageIO reads: JPEG, PNG, GIF, BMP, TIFF, WBMP). */
     public static RgbImage decode(byte[] bytes) throws IOException {
-        BufferedImage image;
+        RgbImage rgb;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new IOException("not an image in a format ImageIO reads");
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                image = reader.read(0);
+                rgb = read(reader);
             } catch (RuntimeException e) {
                 // ImageIO plugins report some kinds of corrupt data as unchecked exceptions.
                 throw new IOException("corrupt " + reader.getFormatName() + " image: " + e, e);
@@ -67,7 +76,23 @@ public final class ImageDecoder {
                 reader.dispose();
             }
         }
-        return orient(toRgb(image), jpegExifOrientation(bytes));
+        return orient(rgb, jpegExifOrientation(bytes));
+    }
+
+    private static RgbImage read(ImageReader reader) throws IOException {
+        int w = reader.getWidth(0), h = reader.getHeight(0);
+        if ((long) w * h > MAX_PIXELS) throw new IOException("image of " + w + "x" + h + " pixels is too large (decompression bomb?)");
+        ImageTypeSpecifier raw = reader.getRawImageType(0);
+        if (raw == null || raw.getBufferedImageType() != BufferedImage.TYPE_3BYTE_BGR) return toRgb(reader.read(0));
+        // The common case (YCbCr JPEG, 8-bit RGB PNG): decode straight into an R, G, B ordered array we keep,
+        // which saves converting from the reader's default B, G, R layout.
+        byte[] pixels = new byte[3 * w * h];
+        WritableRaster raster = Raster.createInterleavedRaster(new DataBufferByte(pixels, pixels.length), w, h, 3 * w, 3,
+                new int[]{0, 1, 2}, null);
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setDestination(new BufferedImage(RGB, raster, false, null));
+        reader.read(0, param);
+        return new RgbImage(w, h, pixels);
     }
 
     static RgbImage toRgb(BufferedImage image) {
