@@ -10,6 +10,13 @@ import java.io.PrintWriter;
         description = "Remove backdoors from CLIP models with PAR (Perturb and Recover).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ConvertCommand.class,
+                InfoCommand.class,
+                EncodeCommand.class,
+                StepCommand.class,
+                BenchCommand.class,
+                TokenizeCommand.class,
+                SynthCommand.class,
         })
 public final class Main implements Runnable {
 
