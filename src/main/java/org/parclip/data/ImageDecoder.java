@@ -6,17 +6,14 @@ import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
-import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
-import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
-import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,8 +41,6 @@ import java.util.Iterator;
 public final class ImageDecoder {
     /** Pillow's DecompressionBombError limit (twice Image.MAX_IMAGE_PIXELS): larger files count as corrupt. */
     private static final long MAX_PIXELS = 2L * 89_478_485;
-    private static final ColorModel RGB = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false,
-            false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
     private ImageDecoder() {
     }
 
@@ -86,13 +81,11 @@ public final class ImageDecoder {
         if (raw == null || raw.getBufferedImageType() != BufferedImage.TYPE_3BYTE_BGR) return toRgb(reader.read(0));
         // The common case (YCbCr JPEG, 8-bit RGB PNG): decode straight into an R, G, B ordered array we keep,
         // which saves converting from the reader's default B, G, R layout.
-        byte[] pixels = new byte[3 * w * h];
-        WritableRaster raster = Raster.createInterleavedRaster(new DataBufferByte(pixels, pixels.length), w, h, 3 * w, 3,
-                new int[]{0, 1, 2}, null);
+        RgbImage rgb = new RgbImage(w, h);
         ImageReadParam param = reader.getDefaultReadParam();
-        param.setDestination(new BufferedImage(RGB, raster, false, null));
+        param.setDestination(rgb.toBufferedImage());
         reader.read(0, param);
-        return new RgbImage(w, h, pixels);
+        return rgb;
     }
 
     static RgbImage toRgb(BufferedImage image) {
