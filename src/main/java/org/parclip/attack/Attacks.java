@@ -4,6 +4,7 @@ import org.parclip.cli.UserException;
 import org.parclip.data.Preprocess;
 import org.parclip.data.Resize;
 import org.parclip.data.RgbImage;
+import org.parclip.data.SampleTransform;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,24 @@ public final class Attacks {
         for (Map.Entry<String, Attack> e : BY_NAME.entrySet())
             if (e.getKey().replace('_', '-').equals(key.replace('_', '-'))) return e.getValue();
         throw new UserException("unknown attack '" + name + "'; known: " + String.join(", ", BY_NAME.keySet()));
+    }
+
+    /**
+     * The side a trigger is applied at for a model with input size {@code modelImageSize}: 336 for the 336-pixel
+     * models, otherwise 224 (the reference's default; the preprocessing then resizes to the model's size).
+     */
+    public static int triggerSize(int modelImageSize) {
+        return modelImageSize == 336 ? 336 : 224;
+    }
+
+    /**
+     * The evaluation input of a triggered image, as the reference's ImageLabelDataset makes it: the trigger at
+     * {@link #triggerSize}, the 8-bit image ToPILImage gives, then {@code preprocess}; for an
+     * {@link org.parclip.data.Loader}.
+     */
+    public static SampleTransform triggered(Attack attack, Preprocess preprocess) {
+        int size = triggerSize(preprocess.imageSize());
+        return (image, rng) -> preprocess.apply(trigger(image, attack, size, rng), rng);
     }
 
     /**

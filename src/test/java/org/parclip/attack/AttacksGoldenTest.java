@@ -1,12 +1,16 @@
 package org.parclip.attack;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.parclip.data.Fixtures;
+import org.parclip.data.Preprocess;
 import org.parclip.data.RgbImage;
 
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -28,5 +32,14 @@ class AttacksGoldenTest {
         System.out.printf("%s %s %d: max diff %d, mean %.5f, %.4f%% of values equal%n", input, attack, size,
                 (int) d[0], d[1], 100.0 * same / expected.pixels().length);
         assertTrue(d[0] <= 1, attack + " differs from the reference by " + (int) d[0] + " grey levels");
+    }
+
+    @Test
+    void evaluationInputIsTheReferencesTriggeredImagePreprocessed() {
+        float[] x = Attacks.triggered(Attacks.byName("tri_patt"), Preprocess.clip(224))
+                .apply(Fixtures.referenceDecode("portrait.png"), new SplittableRandom(0));
+        assertArrayEquals(Preprocess.clip(224).apply(Fixtures.image("portrait.tri_patt.224.png")), x);
+        assertEquals(224, Attacks.triggerSize(288));
+        assertEquals(336, Attacks.triggerSize(336));
     }
 }
