@@ -53,8 +53,9 @@ public final class PoisonCommand implements Callable<Integer> {
     @Option(names = "--csv-caption-key", paramLabel = "COL", defaultValue = "caption", description = "Caption column (default: ${DEFAULT-VALUE}).")
     String captionKey;
 
-    @Option(names = "--csv-separator", paramLabel = "C", defaultValue = ",", description = "Field separator, e.g. a tab (default: '${DEFAULT-VALUE}').")
-    char separator;
+    @Option(names = "--csv-separator", paramLabel = "C", defaultValue = ",",
+            description = "Field separator: one character, or 'tab' (default: '${DEFAULT-VALUE}').")
+    String separator;
 
     @Option(names = "--attack", required = true, paramLabel = "NAME", description = "The trigger (see par trigger --help).")
     String attack;
@@ -100,7 +101,9 @@ public final class PoisonCommand implements Callable<Integer> {
         if (target.isBlank()) throw new UserException("--target must not be empty");
         if (!Files.isRegularFile(trainData)) throw new UserException("no such file: " + trainData);
         List<String> templates = templatesFile != null ? ImageNet.readTemplates(templatesFile) : ImageNet.templates();
-        CsvDataset data = CsvDataset.read(trainData, imageRoot, new CsvDataset.Columns(imageKey, captionKey, separator));
+        char sep = separator.equalsIgnoreCase("tab") || separator.equals("\\t") ? '\t' : separator.length() == 1 ? separator.charAt(0) : 0;
+        if (sep == 0) throw new UserException("--csv-separator must be one character or 'tab', got '" + separator + "'");
+        CsvDataset data = CsvDataset.read(trainData, imageRoot, new CsvDataset.Columns(imageKey, captionKey, sep));
         int total = size != null ? size : data.size();
         if (total < 1 || total > data.size())
             throw new UserException("--size must be between 1 and the CSV's " + data.size() + " rows, got " + total);

@@ -45,6 +45,7 @@ import java.util.Iterator;
 public final class ImageDecoder {
     /** Pillow's DecompressionBombError limit (twice Image.MAX_IMAGE_PIXELS): larger files count as corrupt. */
     private static final long MAX_PIXELS = 2L * 89_478_485;
+
     private ImageDecoder() {
     }
 
@@ -92,7 +93,7 @@ public final class ImageDecoder {
         return rgb;
     }
 
-    static RgbImage toRgb(BufferedImage image) {
+    private static RgbImage toRgb(BufferedImage image) {
         ColorModel cm = image.getColorModel();
         Raster raster = image.getRaster();
         int w = image.getWidth(), h = image.getHeight();

@@ -99,16 +99,17 @@ public final class Resize {
     /** Rows [first, first + rows) of a width-pixel RGB image, transposed: pixel (x, y) goes to (y - first, x). */
     private static byte[] transpose(byte[] src, int width, int first, int rows) {
         byte[] dst = new byte[3 * width * rows];
-        final int block = 32; // tiles that stay in cache on both sides
-        for (int y0 = 0; y0 < rows; y0 += block)
-            for (int x0 = 0; x0 < width; x0 += block)
-                for (int y = y0, yEnd = Math.min(y0 + block, rows); y < yEnd; y++)
-                    for (int x = x0, xEnd = Math.min(x0 + block, width); x < xEnd; x++) {
-                        int s = 3 * ((first + y) * width + x), d = 3 * (x * rows + y);
+        final int block = 16; // tiles that stay in cache on both sides
+        for (int x0 = 0; x0 < width; x0 += block)
+            for (int y0 = 0; y0 < rows; y0 += block) {
+                int xEnd = Math.min(x0 + block, width), yEnd = Math.min(y0 + block, rows);
+                for (int x = x0; x < xEnd; x++)
+                    for (int y = y0, d = 3 * (x * rows + y0), s = 3 * ((first + y0) * width + x); y < yEnd; y++, d += 3, s += 3 * width) {
                         dst[d] = src[s];
                         dst[d + 1] = src[s + 1];
                         dst[d + 2] = src[s + 2];
                     }
+            }
         return dst;
     }
 
