@@ -9,6 +9,7 @@ import org.parclip.data.Failures;
 import org.parclip.data.ImageDecoder;
 import org.parclip.data.ImageNet;
 import org.parclip.data.RgbImage;
+import org.parclip.data.Shuffle;
 import org.parclip.io.AtomicFiles;
 import org.parclip.io.Progress;
 import picocli.CommandLine.Command;
@@ -111,7 +112,7 @@ public final class PoisonCommand implements Callable<Integer> {
             throw new UserException("--num-poison must be between 1 and " + total + ", got " + numPoison);
 
         SplittableRandom rng = new SplittableRandom(seed);
-        int[] shuffled = shuffled(data.size(), rng);
+        int[] shuffled = Shuffle.permutation(data.size(), rng);
         int[] poisoned = choosePoisoned(data, shuffled);
         boolean[] isPoisoned = new boolean[data.size()];
         for (int i : poisoned) isPoisoned[i] = true;
@@ -147,17 +148,6 @@ public final class PoisonCommand implements Callable<Integer> {
                 trigger.name(), target, labelConsistent ? ", label-consistent" : "", outputDir.resolve("train.csv"),
                 outputDir.resolve("originals.csv"));
         return 0;
-    }
-
-    private static int[] shuffled(int n, SplittableRandom rng) {
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1), t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     private int[] choosePoisoned(CsvDataset data, int[] shuffled) {

@@ -162,16 +162,9 @@ public final class Loader implements AutoCloseable {
 
     private int[] order(int epoch) {
         int n = dataset.size();
+        if (shuffle) return Shuffle.permutation(n, new SplittableRandom(mix(seed, epoch, -1)));
         int[] order = new int[n];
         Arrays.setAll(order, i -> i);
-        if (shuffle) {
-            SplittableRandom rng = new SplittableRandom(mix(seed, epoch, -1));
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1), t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
         return order;
     }
 
