@@ -8,6 +8,7 @@ import org.parclip.data.CsvDataset;
 import org.parclip.data.Failures;
 import org.parclip.data.ImageDecoder;
 import org.parclip.data.ImageNet;
+import org.parclip.data.Loader;
 import org.parclip.data.RgbImage;
 import org.parclip.data.Shuffle;
 import org.parclip.io.AtomicFiles;
@@ -64,7 +65,8 @@ public final class PoisonCommand implements Callable<Integer> {
     @Option(names = "--num-poison", required = true, paramLabel = "N", description = "Rows to poison (the reference uses 1500, or 300, of 500,000).")
     int numPoison;
 
-    @Option(names = "--size", paramLabel = "M", description = "First subsample the CSV to M random rows (default: all rows).")
+    @Option(names = "--size", paramLabel = "M",
+            description = "Keep M rows in all: the poisoned ones and random clean ones (default: all rows).")
     Integer size;
 
     @Option(names = "--target", paramLabel = "LABEL", defaultValue = ImageNet.TARGET, description = "Target label (default: ${DEFAULT-VALUE}).")
@@ -180,8 +182,7 @@ public final class PoisonCommand implements Callable<Integer> {
                     }
                     if (original != null) {
                         // Each image has its own generator: results do not depend on which thread runs it.
-                        RgbImage image = Attacks.trigger(original, trigger, imageSize,
-                                new SplittableRandom(triggerSeed + 0x9E3779B97F4A7C15L * (rank + 1)));
+                        RgbImage image = Attacks.trigger(original, trigger, imageSize, Loader.sampleRandom(triggerSeed, 0, rank));
                         Path out = dir.resolve(String.format(Locale.ROOT, "%07d_%s.png", index, stem(source)));
                         image.writePng(out); // a failed write stops the run: it is not a bad input image
                         written[index] = out;
