@@ -182,7 +182,7 @@ public final class PoisonCommand implements Callable<Integer> {
                     }
                     if (original != null) {
                         // Each image has its own generator: results do not depend on which thread runs it.
-                        RgbImage image = Attacks.trigger(original, trigger, imageSize, Loader.sampleRandom(triggerSeed, 0, rank));
+                        RgbImage image = Attacks.trigger(original, trigger, imageSize, new SplittableRandom(Loader.mix(triggerSeed, 0, rank)));
                         Path out = dir.resolve(String.format(Locale.ROOT, "%07d_%s.png", index, stem(source)));
                         image.writePng(out); // a failed write stops the run: it is not a bad input image
                         written[index] = out;

@@ -162,21 +162,17 @@ public final class Loader implements AutoCloseable {
 
     private int[] order(int epoch) {
         int n = dataset.size();
-        if (shuffle) return Shuffle.permutation(n, sampleRandom(seed, epoch, -1));
+        if (shuffle) return Shuffle.permutation(n, new SplittableRandom(mix(seed, epoch, -1)));
         int[] order = new int[n];
         Arrays.setAll(order, i -> i);
         return order;
     }
 
     /**
-     * The generator of sample {@code index} in epoch {@code epoch}: seeded with SplitMix64's finaliser over the
-     * combination, so nearby seeds and indices give unrelated streams.
+     * A well-mixed seed for (seed, epoch, index): SplitMix64's finaliser over the combination, so nearby seeds and
+     * indices give unrelated streams (seeding SplittableRandom with seeds a multiple of its gamma apart would not).
      */
-    public static SplittableRandom sampleRandom(long seed, int epoch, int index) {
-        return new SplittableRandom(mix(seed, epoch, index));
-    }
-
-    private static long mix(long seed, int epoch, int index) {
+    public static long mix(long seed, int epoch, int index) {
         long z = seed + 0x9E3779B97F4A7C15L * (1 + ((long) epoch << 32 ^ (index & 0xffffffffL)));
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -192,7 +188,7 @@ public final class Loader implements AutoCloseable {
             failures.record(index, dataset.image(index), e);
             return null;
         }
-        float[] x = transform.apply(image, sampleRandom(seed, epoch, index));
+        float[] x = transform.apply(image, new SplittableRandom(mix(seed, epoch, index)));
         if (x.length != sampleLength)
             throw new IllegalStateException("transform made " + x.length + " values, expected " + sampleLength);
         return x;
