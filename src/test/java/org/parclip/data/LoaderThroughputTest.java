@@ -11,6 +11,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -56,13 +57,17 @@ class LoaderThroughputTest {
         CsvDataset data = CsvDataset.read(Files.writeString(dir.resolve("data.csv"), csv), null, CsvDataset.Columns.DEFAULT);
         SampleTransform transform = Preprocess.clip(224).withAugment(Augment.par());
         try (Loader loader = Loader.builder(data, transform, 224).batchSize(50).threads(threads).shuffle(0).build()) {
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             for (int epoch = 0; epoch < 3; epoch++) { // the first epoch warms up the JIT
-                long start = System.nanoTime();
+                long start = System.nanoTime(), cpu = os.getProcessCpuTime();
                 int images = 0;
                 for (var it = loader.epoch(epoch); it.hasNext(); ) images += it.next().size();
                 double rate = images / ((System.nanoTime() - start) / 1e9);
+                double cpuMs = (os.getProcessCpuTime() - cpu) / 1e6 / images;
                 assertEquals(n, images);
-                System.out.printf("epoch %d: %d images at 224 px on %d threads: %.0f images/s%n", epoch, images, threads, rate);
+                // On a shared machine the wall-clock rate depends on the neighbours; CPU time per image does not much.
+                System.out.printf("epoch %d: %d images at 224 px on %d threads: %.0f images/s; %.2f CPU ms per image "
+                        + "(%.0f images/s if %d cores were free)%n", epoch, images, threads, rate, cpuMs, threads * 1000 / cpuMs, threads);
             }
         }
     }
