@@ -109,13 +109,19 @@ class ClipModelFixtureTest {
             if (skipPrefix != null && p.name().startsWith(skipPrefix)) continue;
             NpyArray g = grads.get(p.name());
             assertTrue(g != null, "reference has no gradient for " + p.name());
-            String scaleOf = ROUND_OFF_GRADIENTS.get(p.name());
-            double err = scaleOf == null ? relativeError(be.toHost(p.grad(be)), g.toFloats())
-                    : maxAbsDiff(be.toHost(p.grad(be)), g.toFloats()) / maxAbs(grads.get(scaleOf).toFloats());
+            double err = gradientError(p.name(), be.toHost(p.grad(be)), grads);
             assertTrue(err <= 1e-4, p.name() + " gradient relative error " + err);
             seen.add(p.name());
         }
         assertEquals(grads.keySet(), seen, "every reference gradient is checked");
+    }
+
+    /** {@link #relativeError} of a gradient against {@code reference}'s, or the scaled error for round-off ones. */
+    static double gradientError(String name, float[] actual, Map<String, NpyArray> reference) {
+        float[] expected = reference.get(name).toFloats();
+        String scaleOf = ROUND_OFF_GRADIENTS.get(name);
+        return scaleOf == null ? relativeError(actual, expected)
+                : maxAbsDiff(actual, expected) / maxAbs(reference.get(scaleOf).toFloats());
     }
 
     /**
