@@ -6,6 +6,8 @@ Values are seeded; legacy files name storages by memory address, so their bytes 
 - mixed.pt / mixed_legacy.pt: a state dict of every storage dtype, a scalar, an empty tensor, a transposed
   (non-contiguous) tensor, an offset view sharing its storage, a Parameter; zip and legacy torch.save formats.
 - train.pt: a training checkpoint {"epoch", "state_dict" with DDP "module." prefixes, "optimizer", ...}.
+- legacy_view.pt: a legacy file whose storage is a view (offset 2, 5 elements) of a 10-element root storage;
+  its tensor "v" is [[3, 4], [5, 6]].
 - mixed_ref.npz: the values of mixed.pt by name (bfloat16 widened to float32).
 - tiny_clip_jit_fp16.pt: a tiny ViT CLIP scripted to TorchScript, fp16 except LayerNorms (as OpenAI releases).
 - tiny_clip_hf.bin / tiny_clip_hf.safetensors: the same weights under Hugging Face CLIPModel names, fp16.
@@ -16,6 +18,7 @@ Values are seeded; legacy files name storages by memory address, so their bytes 
 import json
 import os
 import pickle
+import struct
 import sys
 from collections import OrderedDict
 
@@ -64,6 +67,37 @@ def tiny_clip():
     return model
 
 
+def write_legacy_view(path):
+    """A legacy file whose tensor lives in a storage view, as PyTorch < 1.0 wrote them (same values as arange)."""
+    root = torch.arange(10, dtype=torch.float32)
+
+    class ViewPickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, torch.FloatStorage):
+                return "storage", torch.FloatStorage, "root", "cpu", 10, ("view", 2, 5)
+            return None
+
+    with open(path, "wb") as f:
+        for header in (0x1950a86a20f9469cfc6c, 1001,
+                       {"protocol_version": 1001, "little_endian": True,
+                        "type_sizes": {"short": 2, "int": 4, "long": 4}}):
+            pickle.dump(header, f, protocol=2)
+        ViewPickler(f, protocol=2).dump(OrderedDict(v=_Rebuild(
+            torch._utils._rebuild_tensor_v2, (root[2:7].storage(), 1, (2, 2), (2, 1), False, OrderedDict()))))
+        pickle.dump(["root"], f, protocol=2)
+        f.write(struct.pack("<q", 10) + root.numpy().tobytes())
+
+
+class _Rebuild:
+    """Pickles as a call of a torch rebuild function with the given arguments."""
+
+    def __init__(self, fn, args):
+        self.fn, self.args = fn, args
+
+    def __reduce__(self):
+        return self.fn, self.args
+
+
 class Pwn:
     def __reduce__(self):
         return os.system, ("touch " + PWNED,)
@@ -83,6 +117,7 @@ def main():
     sd = mixed()
     torch.save(sd, path("mixed.pt"))
     torch.save(sd, path("mixed_legacy.pt"), _use_new_zipfile_serialization=False)
+    write_legacy_view(path("legacy_view.pt"))
     np.savez(path("mixed_ref.npz"), **{k: (v.float() if v.dtype == torch.bfloat16 else v).detach().numpy().copy(order="C")
                                         for k, v in sd.items()})
     train_sd = OrderedDict(("module." + k, v) for k, v in list(sd.items())[:4])

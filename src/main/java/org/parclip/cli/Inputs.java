@@ -90,9 +90,6 @@ final class Inputs {
     static Tokens tokenizeFile(Path file, int context) throws IOException {
         requireFile(file, "--texts");
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        int[][] rows = ClipTokenizer.get().tokenize(lines, context);
-        int[] flat = new int[rows.length * context];
-        for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, flat, i * context, context);
-        return new Tokens(flat, rows.length);
+        return new Tokens(ClipTokenizer.get().tokenizeFlat(lines, context), lines.size());
     }
 }

@@ -33,7 +33,7 @@ final class ActivationOps {
             for (int i = s; i < e; i += L) {
                 VectorMask<Float> m = VectorMath.mask(i, e);
                 FloatVector v = FloatVector.fromArray(S, xd, xo + i, m);
-                v.div(v.mul(-GELU_K).lanewise(VectorOperators.EXP).add(1f)).intoArray(od, oo + i, m);
+                v.div(VectorMath.exp(v.mul(-GELU_K)).add(1f)).intoArray(od, oo + i, m);
             }
         });
     }
@@ -48,7 +48,7 @@ final class ActivationOps {
             for (int i = s; i < e; i += L) {
                 VectorMask<Float> m = VectorMath.mask(i, e);
                 FloatVector v = FloatVector.fromArray(S, xd, xo + i, m);
-                FloatVector sig = one.div(v.mul(-GELU_K).lanewise(VectorOperators.EXP).add(1f));
+                FloatVector sig = one.div(VectorMath.exp(v.mul(-GELU_K)).add(1f));
                 // d/dx x sig(kx) = sig + k x sig (1 - sig)
                 FloatVector grad = v.mul(GELU_K).mul(sig).mul(one.sub(sig)).add(sig);
                 grad.mul(FloatVector.fromArray(S, gd, go + i, m)).intoArray(dd, dxo + i, m);
@@ -108,11 +108,11 @@ final class ActivationOps {
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = VectorMath.mask(i, n);
-            FloatVector ex = FloatVector.fromArray(S, x, xo + i, m).sub(vm).lanewise(VectorOperators.EXP);
+            FloatVector ex = VectorMath.exp(FloatVector.fromArray(S, x, xo + i, m).sub(vm));
             ex.intoArray(out, oo + i, m);
             acc = acc.add(ex, m);
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = VectorMath.sumLanes(acc);
         VectorMath.scale(out, oo, n, (float) (1.0 / sum));
         return max + Math.log(sum);
     }

@@ -15,7 +15,7 @@ import static org.parclip.cpu.VectorMath.S;
  * Multi-head attention on the fused qkv rows, one (batch, head) pair per task. Heads are short (seq 50 to 257,
  * head dim 64), too small for a GEMM call to pay, so every product is written as {@link #weightedRowSum}: a sum of
  * rows scaled by weights, vectorised along the row and accumulated in registers. Keys (forward) and values
- * (backward) are transposed into a scratch padded to a whole number of vectors, so score rows need no scalar tail.
+ * (backward) are transposed into a scratch padded to a whole number of vectors, so score rows are whole vectors.
  * With the causal mask, keys after the query are never computed; their probabilities are saved as 0.
  */
 final class AttentionOps {
@@ -42,7 +42,7 @@ final class AttentionOps {
                 int b = task / heads, h = task % heads;
                 int row0 = qo + b * seq * r;            // first qkv row of this sequence
                 int q = row0 + h * d, k = q + w, v = q + 2 * w;
-                transpose(qd, k, r, seq, d, keysT, tp);
+                VectorMath.transpose(qd, k, r, keysT, 0, tp, seq, d);
                 for (int i = 0; i < seq; i++) {
                     int n = causal ? i + 1 : seq;
                     int p = po + (task * seq + i) * seq;
@@ -72,7 +72,7 @@ final class AttentionOps {
                 int dq = dqo + b * seq * r + h * d, dk = dq + w, dv = dq + 2 * w;
                 int gRow0 = go + b * seq * w + h * d;
                 int p0 = po + task * seq * seq;
-                transpose(qd, v, r, seq, d, valuesT, tp);
+                VectorMath.transpose(qd, v, r, valuesT, 0, tp, seq, d);
                 for (int i = 0; i < seq; i++) {
                     int n = causal ? i + 1 : seq;
                     int p = p0 + i * seq, s = i * tp;
@@ -120,12 +120,6 @@ final class AttentionOps {
                 a = FloatVector.fromArray(S, rows, ro + t * rs + c, m).fma(FloatVector.broadcast(S, wt[wo + t * ws]), a);
             a.mul(alpha).intoArray(out, oo + c, m);
         }
-    }
-
-    /** dst[c * ld + j] = src[so + j * ss + c] for j < n, c < d; the padding columns j in [n, ld) stay 0. */
-    private static void transpose(float[] src, int so, int ss, int n, int d, float[] dst, int ld) {
-        for (int j = 0; j < n; j++)
-            for (int c = 0; c < d; c++) dst[c * ld + j] = src[so + j * ss + c];
     }
 
     private static int roundUp(int n) {

@@ -127,7 +127,7 @@ final class BatchNormOps {
             VectorMask<Float> m = VectorMath.mask(i, len);
             acc = FloatVector.fromArray(S, x, xo + i, m).sub(vmu).fma(FloatVector.fromArray(S, g, go + i, m), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sumLanes(acc);
     }
 
     /** out = a * x + b. */

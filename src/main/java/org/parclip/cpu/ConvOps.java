@@ -64,7 +64,7 @@ final class ConvOps {
                 gemm.sgemm(false, false, cv.cout, cols, cv.k, 1f, wd, wo, cv.k, b.data, b.offset, cols,
                         0f, od, oo + g0 * cv.cout * cv.p, cols);
             } else {
-                float[] tmp = outScratch = grow(outScratch, cv.cout * cols);
+                float[] tmp = outScratch = ElementwiseOps.grow(outScratch, cv.cout * cols);
                 gemm.sgemm(false, false, cv.cout, cols, cv.k, 1f, wd, wo, cv.k, b.data, b.offset, cols, 0f, tmp, 0, cols);
                 regroup(cv, tmp, od, oo, g0, gs, true);
             }
@@ -86,7 +86,7 @@ final class ConvOps {
             float[] dOut = gd;
             int dOutOff = go + g0 * cv.cout * cv.p;
             if (gs > 1) {
-                dOut = outScratch = grow(outScratch, cv.cout * cols);
+                dOut = outScratch = ElementwiseOps.grow(outScratch, cv.cout * cols);
                 dOutOff = 0;
                 regroup(cv, dOut, gd, go, g0, gs, false);
             }
@@ -98,7 +98,7 @@ final class ConvOps {
                 gemm.sgemm(true, false, cv.k, cols, cv.cout, 1f, wd, wo, cv.k, dOut, dOutOff, cols,
                         0f, dd, dxo + (b.offset - xo), cols);
             } else {
-                float[] dcol = dcolScratch = grow(dcolScratch, cv.k * cols);
+                float[] dcol = dcolScratch = ElementwiseOps.grow(dcolScratch, cv.k * cols);
                 gemm.sgemm(true, false, cv.k, cols, cv.cout, 1f, wd, wo, cv.k, dOut, dOutOff, cols, 0f, dcol, 0, cols);
                 col2im(cv, dcol, dd, dxo, g0, gs);
             }
@@ -159,17 +159,13 @@ final class ConvOps {
         ElementwiseOps.requireSameCount(x, out);
         float[] xd = array(x), od = array(out);
         int xo = offset(x), oo = offset(out);
-        final int tile = 32; // a tile of rows and one of columns stay in L1 while the tile is transposed
-        int tilesA = (a + tile - 1) / tile;
-        par.forRange(n * tilesA, Parallel.grain((long) tile * b), (s, e) -> {
+        final int band = 32; // rows of x per task, so a lone image still splits across threads
+        int bands = (a + band - 1) / band;
+        par.forRange(n * bands, Parallel.grain((long) band * b), (s, e) -> {
             for (int t = s; t < e; t++) {
-                int ni = t / tilesA, i0 = (t % tilesA) * tile, i1 = Math.min(a, i0 + tile);
-                int src = xo + ni * a * b, dst = oo + ni * a * b;
-                for (int j0 = 0; j0 < b; j0 += tile) {
-                    int j1 = Math.min(b, j0 + tile);
-                    for (int i = i0; i < i1; i++)
-                        for (int j = j0; j < j1; j++) od[dst + j * a + i] = xd[src + i * b + j];
-                }
+                int ni = t / bands, i0 = (t % bands) * band, i1 = Math.min(a, i0 + band);
+                int base = ni * a * b;
+                VectorMath.transpose(xd, xo + base + i0 * b, b, od, oo + base + i0, a, i1 - i0, b);
             }
         });
     }
@@ -181,7 +177,7 @@ final class ConvOps {
     /** The column matrix of images [g0, g0 + gs): the input itself when it already has that layout. */
     private Columns columns(Conv cv, float[] xd, int xo, int g0, int gs) {
         if (gs == 1 && cv.pointwise()) return new Columns(xd, xo + g0 * cv.cin * cv.h * cv.w);
-        float[] col = colScratch = grow(colScratch, cv.k * gs * cv.p);
+        float[] col = colScratch = ElementwiseOps.grow(colScratch, cv.k * gs * cv.p);
         im2col(cv, xd, xo, g0, gs, col);
         return new Columns(col, 0);
     }
@@ -282,10 +278,6 @@ final class ConvOps {
         boolean pointwise() {
             return kh == 1 && kw == 1 && stride == 1 && pad == 0;
         }
-    }
-
-    private static float[] grow(float[] a, int n) {
-        return a.length >= n ? a : new float[n];
     }
 
     private static void requireRank(Tensor t, int rank) {

@@ -3,6 +3,8 @@ package org.parclip.cpu;
 import org.parclip.tensor.Backend;
 import org.parclip.tensor.Tensor;
 
+import java.util.Arrays;
+
 /**
  * The CPU implementation of {@link Backend}: float arrays, a fixed thread pool and an {@link Sgemm}. Each op family
  * lives in its own class; this one only routes. Ops keep reusable scratch buffers, so one backend serves one
@@ -63,7 +65,7 @@ public final class CpuBackend implements Backend {
     @Override
     public float[] toHost(Tensor t) {
         int o = CpuStorage.offset(t);
-        return java.util.Arrays.copyOfRange(CpuStorage.array(t), o, Math.toIntExact(o + t.numel()));
+        return Arrays.copyOfRange(CpuStorage.array(t), o, Math.toIntExact(o + t.numel()));
     }
 
     @Override

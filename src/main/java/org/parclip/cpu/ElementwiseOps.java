@@ -45,24 +45,21 @@ final class ElementwiseOps {
         float[] d = array(dst);
         int so = Math.toIntExact(offset(src) + srcOffset);
         int dOff = Math.toIntExact(offset(dst) + dstOffset);
-        boolean dstOverlaps = count > 1 && Math.abs((long) dstStride) < length;
-        if (!accumulate) {
-            Parallel.Range blocks = (b0, b1) -> {
-                for (int i = b0; i < b1; i++) System.arraycopy(s, so + i * srcStride, d, dOff + i * dstStride, length);
-            };
-            // Overlapping destination blocks: the last block must win, as in a sequential loop.
-            if (dstOverlaps) blocks.run(0, count);
-            else par.forRange(count, grain(length), blocks);
-        } else if (!dstOverlaps) {
-            par.forRange(count, grain(length), (b0, b1) -> {
-                for (int i = b0; i < b1; i++) VectorMath.axpy(1f, s, so + i * srcStride, d, dOff + i * dstStride, length);
+        Parallel.Range blocks = (b0, b1) -> {
+            for (int i = b0; i < b1; i++) {
+                if (accumulate) VectorMath.axpy(1f, s, so + i * srcStride, d, dOff + i * dstStride, length);
+                else System.arraycopy(s, so + i * srcStride, d, dOff + i * dstStride, length);
+            }
+        };
+        if (count == 1 || Math.abs((long) dstStride) >= length) {
+            par.forRange(count, grain(length), blocks);
+        } else if (accumulate && dstStride == 0) {
+            // All blocks summed into one: split the columns instead, each summing every block in order.
+            par.forRange(length, grain(count), (j0, j1) -> {
+                for (int i = 0; i < count; i++) VectorMath.axpy(1f, s, so + i * srcStride + j0, d, dOff + j0, j1 - j0);
             });
         } else {
-            // Blocks summed into shared elements: split the columns instead, each summing all blocks in order.
-            par.forRange(length, grain(count), (j0, j1) -> {
-                for (int i = 0; i < count; i++)
-                    VectorMath.axpy(1f, s, so + i * srcStride + j0, d, dOff + i * dstStride + j0, j1 - j0);
-            });
+            blocks.run(0, count); // partly overlapping blocks: the sequential order decides, so keep it
         }
     }
 
@@ -133,6 +130,11 @@ final class ElementwiseOps {
         double total = 0;
         for (double p : partial) total += p;
         return total;
+    }
+
+    /** A scratch buffer of at least n floats: {@code buffer} itself when it is large enough. */
+    static float[] grow(float[] buffer, long n) {
+        return buffer.length >= n ? buffer : new float[Math.toIntExact(n)];
     }
 
     static void requireSameCount(Tensor a, Tensor b) {

@@ -65,8 +65,7 @@ final class LayerNormOps {
         ElementwiseOps.requireSameCount(x, dout);
         ElementwiseOps.requireSameCount(x, dx);
         int blocks = (rows + BLOCK - 1) / BLOCK;
-        if (partials.length < (long) blocks * 2 * c) partials = new float[Math.toIntExact((long) blocks * 2 * c)];
-        float[] part = partials;
+        float[] part = partials = ElementwiseOps.grow(partials, (long) blocks * 2 * c);
         float[] gd = array(dout), xd = array(x), wd = array(weight), md = array(mean), rd = array(rstd), dd = array(dx);
         int go = offset(dout), xo = offset(x), wo = offset(weight), mo = offset(mean), ro = offset(rstd), dxo = offset(dx);
         par.forRange(blocks, Parallel.grain(8L * BLOCK * c), (b0, b1) -> {
@@ -85,8 +84,8 @@ final class LayerNormOps {
                         accA = accA.add(dn);
                         accB = dn.fma(nv, accB); // dn is 0 on inactive lanes
                     }
-                    FloatVector meanA = FloatVector.broadcast(S, accA.reduceLanes(VectorOperators.ADD) / c);
-                    FloatVector meanB = FloatVector.broadcast(S, accB.reduceLanes(VectorOperators.ADD) / c);
+                    FloatVector meanA = FloatVector.broadcast(S, VectorMath.sumLanes(accA) / c);
+                    FloatVector meanB = FloatVector.broadcast(S, VectorMath.sumLanes(accB) / c);
                     for (int i = 0; i < c; i += L) {
                         VectorMask<Float> m = VectorMath.mask(i, c);
                         FloatVector g = FloatVector.fromArray(S, gd, gr + i, m);

@@ -78,14 +78,17 @@ final class LossOps {
         if (da != null) ElementwiseOps.requireSameCount(a, da);
         if (db != null) ElementwiseOps.requireSameCount(b, db);
         int nn = Math.multiplyExact(n, n);
-        float[] p = probs = probs.length >= nn ? probs : new float[nn];
-        float[] pt = probsT = probsT.length >= nn ? probsT : new float[nn];
+        float[] p = probs = ElementwiseOps.grow(probs, nn);
+        float[] pt = probsT = ElementwiseOps.grow(probsT, nn);
         float[] ad = array(a), bd = array(b);
         int ao = offset(a), bo = offset(b);
         // Logits land in p, their transpose in pt; each row is then replaced by its softmax, in place.
         gemm.sgemm(false, true, n, n, e, scale, ad, ao, e, bd, bo, e, 0f, p, 0, n);
-        transpose(p, pt, n);
-        double[] rowLoss = new double[n];
+        par.forRange((n + 31) / 32, Parallel.grain(32L * n), (b0, b1) -> {
+            for (int i0 = b0 * 32; i0 < Math.min(n, b1 * 32); i0 += 32)
+                VectorMath.transpose(p, i0 * n, n, pt, i0, n, Math.min(32, n - i0), n);
+        });
+        double[] terms = new double[n]; // row i's and column i's cross-entropy
         boolean[] hit = new boolean[n];
         par.forRange(n, Parallel.grain(16L * n), (r0, r1) -> {
             for (int i = r0; i < r1; i++) {
@@ -94,14 +97,14 @@ final class LossOps {
                 int best = 0; // first maximum, as torch.argmax
                 for (int j = 1; j < n; j++) if (p[row + j] > p[row + best]) best = j;
                 hit[i] = best == i;
-                rowLoss[i] = ActivationOps.softmax(p, row, p, row, n) - target
+                terms[i] = ActivationOps.softmax(p, row, p, row, n) - target
                         + ActivationOps.softmax(pt, row, pt, row, n) - target;
             }
         });
         double loss = 0;
         int correct = 0;
         for (int i = 0; i < n; i++) {
-            loss += rowLoss[i];
+            loss += terms[i];
             if (hit[i]) correct++;
         }
         if (da != null || db != null) {
@@ -139,20 +142,13 @@ final class LossOps {
                     acc = diff.fma(diff, acc);
                     if (dd != null) diff.mul(g).add(FloatVector.fromArray(S, dd, dr + i, m)).intoArray(dd, dr + i, m);
                 }
-                double s = acc.reduceLanes(VectorOperators.ADD);
+                double s = VectorMath.sumLanes(acc);
                 rowSum[r] = s;
             }
         });
         double total = 0;
         for (double s : rowSum) total += s;
         return total / n;
-    }
-
-    private void transpose(float[] src, float[] dst, int n) {
-        par.forRange(n, Parallel.grain(n), (r0, r1) -> {
-            for (int i = r0; i < r1; i++)
-                for (int j = 0; j < n; j++) dst[j * n + i] = src[i * n + j];
-        });
     }
 
     private static void requireRows(Tensor t, int rows) {

@@ -70,4 +70,22 @@ public final class CsvDataset implements ImageDataset {
         for (int i : indices) out.add(captions.get(i));
         return out;
     }
+
+    /**
+     * {@code n} samples chosen by a seeded shuffle (the reference's --samples takes a subset of the clean set);
+     * the whole set when n >= size().
+     */
+    public CsvDataset sample(int n, long seed) {
+        if (n >= size()) return this;
+        Integer[] order = new Integer[size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Collections.shuffle(java.util.Arrays.asList(order), new java.util.Random(seed));
+        List<Path> im = new ArrayList<>(n);
+        List<String> ca = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            im.add(images.get(order[i]));
+            ca.add(captions.get(order[i]));
+        }
+        return new CsvDataset(csv, columns, List.copyOf(im), List.copyOf(ca));
+    }
 }

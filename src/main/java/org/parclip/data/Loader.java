@@ -176,7 +176,7 @@ public final class Loader implements AutoCloseable {
     }
 
     /** A well-mixed seed for (seed, epoch, index): SplitMix64's finaliser over the combination. */
-    static long mix(long seed, int epoch, int index) {
+    public static long mix(long seed, int epoch, int index) {
         long z = seed + 0x9E3779B97F4A7C15L * (1 + ((long) epoch << 32 ^ (index & 0xffffffffL)));
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

@@ -5,7 +5,9 @@ import org.parclip.io.Unpickler.TensorRef;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -21,11 +23,21 @@ public final class Checkpoints {
     /** Entries OpenAI's TorchScript models carry beside the weights; OpenAI's own loader deletes them too. */
     private static final Set<String> NOT_WEIGHTS = Set.of("input_resolution", "context_length", "vocab_size");
     private static final String DDP_PREFIX = "module.";
+    /** Weight files a model directory may hold (Hugging Face and open_clip hub layouts), in order of preference. */
+    private static final List<String> DIRECTORY_WEIGHTS =
+            List.of("model.safetensors", "open_clip_pytorch_model.bin", "pytorch_model.bin");
 
     private Checkpoints() {
     }
 
+    /** Reads a checkpoint file, or the weights file of a Hugging Face / open_clip model directory. */
     public static StateDict read(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            Path weights = DIRECTORY_WEIGHTS.stream().map(path::resolve).filter(Files::isRegularFile).findFirst()
+                    .orElseThrow(() -> new UserException(path + " is a directory without any of "
+                            + String.join(", ", DIRECTORY_WEIGHTS)));
+            return read(weights);
+        }
         return read(MappedFiles.map(path), path.getFileName().toString());
     }
 

@@ -20,10 +20,6 @@ public record NpyArray(String dtype, int[] shape, MemorySegment data) {
         return shape.clone();
     }
 
-    public long numel() {
-        return HostTensor.numel(shape);
-    }
-
     /** The array as a tensor (a view of the same bytes). */
     public HostTensor tensor() {
         return new HostTensor(Npy.dtypeOf(dtype), shape, data);

@@ -7,6 +7,7 @@ import org.parclip.io.Unpickler.Tuple;
 import org.parclip.tensor.DType;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
@@ -32,8 +33,15 @@ public final class TorchFiles {
 
     /** A single tensor saved with {@code torch.save(tensor, path)} (e.g. the attack trigger patterns). */
     public static HostTensor readTensor(Path path) throws IOException {
-        MemorySegment seg = MappedFiles.map(path);
-        String what = path.getFileName().toString();
+        return readTensor(MappedFiles.map(path), path.getFileName().toString());
+    }
+
+    /** The same from a stream, e.g. a class-path resource ({@code name} is for messages). */
+    public static HostTensor readTensor(InputStream in, String name) throws IOException {
+        return readTensor(MemorySegment.ofArray(in.readAllBytes()), name);
+    }
+
+    private static HostTensor readTensor(MemorySegment seg, String what) {
         Loaded loaded;
         if (ZipArchive.looksLikeZip(seg)) loaded = loadZip(ZipArchive.open(seg, what), what, seg.byteSize());
         else if (looksLikeLegacy(seg)) loaded = loadLegacy(seg, what);

@@ -10,6 +10,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,7 +42,7 @@ final class Unpickler {
     /** A Python tuple (immutable; usable as a dict key when its items are). */
     record Tuple(List<Object> items) {
         Tuple {
-            items = java.util.Collections.unmodifiableList(new ArrayList<>(items));
+            items = Collections.unmodifiableList(new ArrayList<>(items));
         }
 
         int size() {

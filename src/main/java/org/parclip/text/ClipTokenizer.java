@@ -173,6 +173,14 @@ public final class ClipTokenizer {
         return rows;
     }
 
+    /** {@link #tokenize(List, int)} as one row-major [texts, contextLength] array, as models take it. */
+    public int[] tokenizeFlat(List<String> texts, int contextLength) {
+        int[][] rows = tokenize(texts, contextLength);
+        int[] flat = new int[rows.length * contextLength];
+        for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, flat, i * contextLength, contextLength);
+        return flat;
+    }
+
     /**
      * OpenAI's {@code decode}: token strings joined, mapped back to bytes, read as UTF-8 (malformed bytes become
      * U+FFFD) and "&lt;/w&gt;" turned into a space, so the text ends with a space. START_OF_TEXT is dropped, and

@@ -118,7 +118,8 @@ public final class Trainer {
                 progress.advance(1);
 
                 boolean log = step % Math.max(1, cfg.logEvery()) == 0 || step == total;
-                boolean eval = evaluator != null && cfg.evalEvery() > 0 && (step % cfg.evalEvery() == 0 || step == total);
+                boolean eval = evaluator != null
+                        && (step == total || (cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0));
                 if (log || eval) {
                     double secs = (System.nanoTime() - windowStart) / 1e9;
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -127,8 +128,10 @@ public final class Trainer {
                     m.put("lr", lr);
                     m.put("total_loss", loss / cfg.updateFreq());
                     m.put("clip_loss", clip / cfg.updateFreq());
-                    m.put("image_distance", dImg / cfg.updateFreq());
-                    m.put("text_distance", dTxt / cfg.updateFreq());
+                    if (cfg.loss() == LossKind.PAR) {
+                        m.put("image_distance", dImg / cfg.updateFreq());
+                        m.put("text_distance", dTxt / cfg.updateFreq());
+                    }
                     m.put("accuracy", correct / (double) samples);
                     m.put("grad_norm", norm);
                     m.put("samples_per_second", windowSamples / Math.max(secs, 1e-9));

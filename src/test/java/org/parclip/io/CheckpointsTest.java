@@ -50,6 +50,13 @@ class CheckpointsTest {
     }
 
     @Test
+    void legacyStorageViewsResolveIntoTheirRootStorage() throws Exception {
+        StateDict sd = Checkpoints.read(Fixtures.checkpoint("legacy_view.pt"));
+        assertArrayEquals(new float[]{3, 4, 5, 6}, sd.get("v").toFloats());
+        assertArrayEquals(new int[]{2, 2}, sd.get("v").shape());
+    }
+
+    @Test
     void trainingCheckpointYieldsItsStateDictWithoutDdpPrefixes() throws Exception {
         StateDict sd = Checkpoints.read(Fixtures.checkpoint("train.pt"));
         assertEquals(List.of("f32", "f16", "bf16", "f64"), List.copyOf(sd.names()));
@@ -138,7 +145,7 @@ class CheckpointsTest {
     void hfExportReadsBackAsTheSameOpenAiStateDict(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         StateDict vit = Checkpoints.read(Fixtures.ROOT.resolve("fixture-vit/model.pt"));
         HfExport.write(dir, vit, DType.F32);
-        StateDict back = Checkpoints.read(dir.resolve("model.safetensors"));
+        StateDict back = Checkpoints.read(dir); // a model directory: its model.safetensors is read
         assertEquals("hf-safetensors", back.format());
         assertEquals(List.copyOf(vit.names()), List.copyOf(back.names()));
         for (String n : vit.names()) assertEquals(vit.get(n), back.get(n), n);

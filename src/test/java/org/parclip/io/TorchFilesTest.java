@@ -35,6 +35,14 @@ class TorchFilesTest {
     }
 
     @Test
+    void readsATensorFromAClassPathResource() throws Exception {
+        try (var in = TorchFilesTest.class.getResourceAsStream("/org/parclip/attack/watermarked_red_tens_224.pt")) {
+            HostTensor t = TorchFiles.readTensor(in, "watermarked_red_tens_224.pt");
+            assertEquals(TorchFiles.readTensor(Fixtures.TRIGGERS.resolve("watermarked_red_tens_224.pt")), t);
+        }
+    }
+
+    @Test
     void aStateDictIsNotASingleTensor() {
         UserException e = assertThrows(UserException.class,
                 () -> TorchFiles.readTensor(Fixtures.checkpoint("mixed.pt")));
