@@ -12,10 +12,6 @@ import org.parclip.tensor.Tensor;
  */
 final class Bottleneck {
     static final int EXPANSION = 4;
-    /** Gradient slots of {@link GradientSlots}: 0 and 1 carry gradients between blocks, these are internal. */
-    private static final int SLOT_A = 2;
-    private static final int SLOT_B = 3;
-    private static final int SLOT_CONV = 4;
 
     private final Backend be;
     private final int stride;
@@ -69,33 +65,32 @@ final class Bottleneck {
 
     /**
      * dOut: d loss / d output, overwritten (it becomes the gradient of the residual sum). dx: overwritten with
-     * d loss / d input. Temporaries come from slots 2 to 4 of {@code g}.
+     * d loss / d input. Temporaries come from the flow and conv slots of {@code g}.
      */
     void backward(Tensor dOut, Tensor dx, GradientSlots g) {
         be.reluBackward(out, dOut, dOut);
         int[] shape2 = unit2.outputShape();
-        int slot = SLOT_A;
+        int slot = GradientSlots.FLOW_A;
         Tensor d = g.get(slot, stride > 1 ? pooledShape(shape2, stride) : shape2);
-        unit3.backward(dOut, g.get(SLOT_CONV, out.shape()), d);
+        unit3.backward(dOut, g.get(GradientSlots.CONV, out.shape()), d);
         if (stride > 1) {
-            slot = SLOT_B;
+            slot = GradientSlots.FLOW_B;
             Tensor up = g.get(slot, shape2);
             be.avgPoolBackward(d, stride, up);
             d = up;
         }
-        // The two flowing gradients alternate between slots A and B, so no op reads and writes one buffer.
-        Tensor d1 = g.get(SLOT_A + SLOT_B - slot, unit1.outputShape());
-        unit2.backward(d, g.get(SLOT_CONV, shape2), d1);
-        unit1.backward(d1, g.get(SLOT_CONV, d1.shape()), dx);
+        Tensor d1 = g.get(GradientSlots.FLOW_A + GradientSlots.FLOW_B - slot, unit1.outputShape());
+        unit2.backward(d, g.get(GradientSlots.CONV, shape2), d1);
+        unit1.backward(d1, g.get(GradientSlots.CONV, d1.shape()), dx);
         if (downsample == null) {
             be.axpy(1f, dOut, dx);
             return;
         }
         int[] dsShape = stride > 1 ? pooledShape(input.shape(), stride) : input.shape();
-        Tensor dShortcut = g.get(SLOT_A, dsShape);
-        downsample.backward(dOut, g.get(SLOT_CONV, out.shape()), dShortcut);
+        Tensor dShortcut = g.get(GradientSlots.FLOW_A, dsShape);
+        downsample.backward(dOut, g.get(GradientSlots.CONV, out.shape()), dShortcut);
         if (stride > 1) {
-            Tensor up = g.get(SLOT_B, input.shape());
+            Tensor up = g.get(GradientSlots.FLOW_B, input.shape());
             be.avgPoolBackward(dShortcut, stride, up);
             dShortcut = up;
         }

@@ -9,12 +9,20 @@ import org.parclip.tensor.Tensor;
  * all: per-layer gradient buffers would double a ResNet's training memory. Callers give live tensors distinct slots.
  */
 final class GradientSlots {
-    private final Backend be;
-    private final Tensor[] slots;
+    /** Slots 0 and 1 carry the gradient from one stage to the one before it, alternately. */
+    static final int CARRY = 0;
+    /** Two slots for the gradient flowing inside a stage, alternately, so that no op reads and writes one buffer. */
+    static final int FLOW_A = 2;
+    static final int FLOW_B = 3;
+    /** The gradient of a convolution's output (the BatchNorm's input gradient) inside a stage. */
+    static final int CONV = 4;
+    private static final int COUNT = 5;
 
-    GradientSlots(Backend be, int count) {
+    private final Backend be;
+    private final Tensor[] slots = new Tensor[COUNT];
+
+    GradientSlots(Backend be) {
         this.be = be;
-        this.slots = new Tensor[count];
     }
 
     /** Slot {@code i} as a tensor of the given shape; contents unspecified. */

@@ -18,9 +18,6 @@ import java.util.List;
  * running statistics (the frozen teacher, encoding). Backward follows the mode of the last forward.
  */
 public final class ModifiedResNet implements ImageEncoder {
-    /** Slots 0 and 1 carry the gradient between stages, alternately; 2 to 4 are the stages' own temporaries. */
-    private static final int SLOTS = 5;
-
     private final Backend be;
     private final int imageSize;
     final ConvBn stem1;
@@ -57,7 +54,7 @@ public final class ModifiedResNet implements ImageEncoder {
             }
         }
         attnpool = new AttentionPool2d(ps, "visual.attnpool", imageSize / 32, width * 32, heads, embed);
-        grads = new GradientSlots(be, SLOTS);
+        grads = new GradientSlots(be);
     }
 
     @Override
@@ -87,22 +84,21 @@ public final class ModifiedResNet implements ImageEncoder {
 
     @Override
     public void backward(Tensor dFeatures) {
-        int slot = 0;
-        Tensor d = grads.get(slot, blocks.getLast().outputShape());
+        int carry = GradientSlots.CARRY;
+        Tensor d = grads.get(carry, blocks.getLast().outputShape());
         attnpool.backward(dFeatures, d);
         for (int i = blocks.size() - 1; i >= 0; i--) {
-            slot = 1 - slot;
-            Tensor dx = grads.get(slot, blocks.get(i).inputShape());
+            carry = 1 - carry;
+            Tensor dx = grads.get(carry, blocks.get(i).inputShape());
             blocks.get(i).backward(d, dx, grads);
             d = dx;
         }
-        // The stem's gradients flow through slots 2 and 3, the convolutions' through 4; pixels need none.
-        Tensor d3 = grads.get(2, stem3.outputShape());
+        Tensor d3 = grads.get(GradientSlots.FLOW_A, stem3.outputShape());
         be.avgPoolBackward(d, 2, d3);
-        Tensor d2 = grads.get(3, stem2.outputShape());
-        stem3.backward(d3, grads.get(4, d3.shape()), d2);
-        Tensor d1 = grads.get(2, stem1.outputShape());
-        stem2.backward(d2, grads.get(4, d2.shape()), d1);
-        stem1.backward(d1, grads.get(4, d1.shape()), null);
+        Tensor d2 = grads.get(GradientSlots.FLOW_B, stem2.outputShape());
+        stem3.backward(d3, grads.get(GradientSlots.CONV, d3.shape()), d2);
+        Tensor d1 = grads.get(GradientSlots.FLOW_A, stem1.outputShape());
+        stem2.backward(d2, grads.get(GradientSlots.CONV, d2.shape()), d1);
+        stem1.backward(d1, grads.get(GradientSlots.CONV, d1.shape()), null); // the pixels need no gradient
     }
 }

@@ -154,7 +154,7 @@ class ResNetFixtureTest {
 
             block.forward(input, true);
             Tensor dx = be.allocate(2, in, 6, 6);
-            block.backward(be.fromHost(r, outShape), dx, new GradientSlots(be, 5));
+            block.backward(be.fromHost(r, outShape), dx, new GradientSlots(be));
 
             for (Parameter p : ps.parameters()) checkFiniteDifferences(block, input, r, p.value(), be.toHost(p.grad(be)), rng, p.name());
             checkFiniteDifferences(block, input, r, input, be.toHost(dx), rng, "input (stride " + stride + ")");
