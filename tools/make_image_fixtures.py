@@ -6,7 +6,8 @@ Run from the repository root with the Python that has torch 1.13, torchvision 0.
 
 - inputs: synthetic images in the formats the decoder must handle (odd sizes, portrait/landscape, grey, RGBA,
   palette with transparency, grey+alpha, 16-bit, CMYK and YCCK JPEG, EXIF-rotated JPEG, corrupt files);
-- NAME.rgb.png: what the reference decodes (PIL Image.open(...).convert("RGB")), lossless;
+- NAME.rgb.png: what the reference decodes (PIL Image.open(...).convert("RGB")), lossless; not written for 8-bit
+  RGB and grey PNGs, whose own pixels are that;
 - NAME.crop224.png / .crop336.png: torchvision Resize(S, BICUBIC) + CenterCrop(S) of that decode (uint8);
 - NAME.norm40.f32: the full CLIP transform at S = 40 (Resize, CenterCrop, ToTensor, Normalize), float32 LE [3,40,40];
 - NAME.ATTACK.S.png: the reference's apply_trigger (re-implemented below from PAR's backdoor/utils.py) for the

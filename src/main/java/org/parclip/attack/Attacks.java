@@ -4,6 +4,7 @@ import org.parclip.cli.UserException;
 import org.parclip.data.Preprocess;
 import org.parclip.data.Resize;
 import org.parclip.data.RgbImage;
+import org.parclip.data.SampleTransform;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,24 @@ public final class Attacks {
         for (Map.Entry<String, Attack> e : BY_NAME.entrySet())
             if (e.getKey().replace('_', '-').equals(key.replace('_', '-'))) return e.getValue();
         throw new UserException("unknown attack '" + name + "'; known: " + String.join(", ", BY_NAME.keySet()));
+    }
+
+    /**
+     * The side a trigger is applied at for a model with input size {@code modelImageSize}: 336 for the 336-pixel
+     * models, otherwise 224 (the reference's default; the preprocessing then resizes to the model's size).
+     */
+    public static int triggerSize(int modelImageSize) {
+        return modelImageSize == 336 ? 336 : 224;
+    }
+
+    /**
+     * The evaluation input of a triggered image, as the reference's ImageLabelDataset makes it: the trigger at
+     * {@link #triggerSize}, the 8-bit image ToPILImage gives, then {@code preprocess}; for an
+     * {@link org.parclip.data.Loader}.
+     */
+    public static SampleTransform triggered(Attack attack, Preprocess preprocess) {
+        int size = triggerSize(preprocess.imageSize());
+        return (image, rng) -> preprocess.apply(trigger(image, attack, size, rng), rng);
     }
 
     /**
@@ -228,7 +247,9 @@ public final class Attacks {
     /**
      * WaNet: F.grid_sample(image, clamp(identity + noise_grid / S, -1, 1), bilinear, zeros, align_corners=True)
      * with the fixed 224 x 224 noise grid and s = 1. Float32 arithmetic follows PyTorch 1.13's x86 CPU kernels
-     * (AVX2 build): torch.linspace's vectorised fill and grid_sample's weights and sums in their order.
+     * (AVX2 build, where the compiler fuses multiply-adds): torch.linspace's vectorised fill and grid_sample's
+     * weights and sums in their order. Outputs then equal that build's bit for bit; another build (no FMA, AVX-512,
+     * a GPU) may differ in the last bit of a float, which can move a pixel by one grey level after truncation.
      */
     private static final class WaNet implements Attack {
         private static final int GRID = 224;
@@ -268,12 +289,12 @@ public final class Attacks {
             return clip(out);
         }
 
-        static int variant = Integer.getInteger("wanet.variant", 0);
+        /**
+         * ((nw_v * nw + ne_v * ne) + sw_v * sw) + se_v * se as PyTorch's build computes it: the compiler fuses each
+         * multiply-add, so every step after the first product rounds once (measured bit-exact on random images).
+         */
         private static float combine(float vnw, float nw, float vne, float ne, float vsw, float sw, float vse, float se) {
-            return switch (variant) {
-                case 0 -> vnw * nw + vne * ne + vsw * sw + vse * se;
-                default -> Math.fma(vse, se, Math.fma(vsw, sw, Math.fma(vne, ne, vnw * nw)));
-            };
+            return Math.fma(vse, se, Math.fma(vsw, sw, Math.fma(vne, ne, vnw * nw)));
         }
 
         /** Zero padding: samples outside the image read as 0. */
@@ -284,7 +305,8 @@ public final class Attacks {
         /**
          * torch.linspace(start, end, steps) in float32 as its AVX2 kernel fills it: eight values at a time from a
          * base start + step * idx (first half) or end - step * (steps - idx - 1) (second half), the base computed
-         * with one rounding (the compiler fuses it), then base + k * step.
+         * with one rounding (the compiler fuses it), then base + k * step. The kernel fills 16 values per loop and
+         * the scalar rest differently; steps is 224 here, a multiple of 16, so only the vector path is needed.
          */
         static float[] linspace(float start, float end, int steps) {
             float step = (end - start) / (steps - 1);

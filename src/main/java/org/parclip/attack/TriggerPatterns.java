@@ -5,13 +5,11 @@ import org.parclip.data.ImageDecoder;
 import org.parclip.data.Preprocess;
 import org.parclip.data.RgbImage;
 import org.parclip.io.HostTensor;
+import org.parclip.io.TorchFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The fixed trigger patterns shipped in the jar (org/parclip/attack/), loaded once. The .pt files are the
- * reference's torch.save'd tensors, read with {@code org.parclip.io.TorchFiles}; they are not all stored in the
- * same layout ([3, S, S] or [S, S, 3]), so the layout is told from the shape.
+ * reference's torch.save'd tensors, read with {@link TorchFiles}; they are not all stored in the same layout
+ * ([3, S, S] or [S, S, 3]), so the layout is told from the shape.
  */
 final class TriggerPatterns {
     private static final Map<String, float[]> CACHE = new ConcurrentHashMap<>();
@@ -95,7 +93,7 @@ final class TriggerPatterns {
             Path tmp = Files.createTempFile("parclip-", "-" + name);
             try {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                HostTensor t = readTorchFile(tmp);
+                HostTensor t = TorchFiles.readTensor(tmp);
                 // The tensor may be a view of the mapped file: copy the values out before the file goes.
                 return new Stored(t.shape(), t.toFloats());
             } finally {
@@ -103,27 +101,6 @@ final class TriggerPatterns {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * {@code TorchFiles.readTensor(path)}, looked up at run time because TorchFiles is developed on the io branch
-     * in parallel: once both are merged this becomes a direct call.
-     */
-    private static HostTensor readTorchFile(Path path) throws IOException {
-        MethodHandle read;
-        try {
-            read = MethodHandles.publicLookup().findStatic(Class.forName("org.parclip.io.TorchFiles"), "readTensor",
-                    MethodType.methodType(HostTensor.class, Path.class));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("this build has no org.parclip.io.TorchFiles.readTensor(Path)", e);
-        }
-        try {
-            return (HostTensor) read.invokeExact(path);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         }
     }
 

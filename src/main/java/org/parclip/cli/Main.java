@@ -21,6 +21,8 @@ import java.io.PrintWriter;
                 BenchCommand.class,
                 TokenizeCommand.class,
                 SynthCommand.class,
+                TriggerCommand.class,
+                PoisonCommand.class,
         })
 public final class Main implements Runnable {
 

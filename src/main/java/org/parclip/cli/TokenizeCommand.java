@@ -1,37 +1,35 @@
 package org.parclip.cli;
 
-import org.parclip.io.NpyWriter;
+import org.parclip.io.LittleEndian;
+import org.parclip.io.Npy;
+import org.parclip.io.NpyArray;
 import org.parclip.text.ClipTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code par tokenize}: captions to CLIP token ids in a .npy file, and back to text. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = {"Tokenize captions with CLIP's BPE (open_clip framing) into an int64 [N, context] .npy,",
-                "or with --decode print the text of each row of a token .npy."},
+        description = "Tokenize captions with CLIP's BPE (open_clip framing) into an int64 [N, context] .npy, "
+                + "or with --decode print the text of each row of a token .npy.",
         footer = {"", "Each line of --texts is one caption (lines end at \\n; a \\r before it is dropped; an empty line "
                 + "is an empty caption). Rows are [49406] + ids + [49407], cut to the context length with 49407 last, "
                 + "zero-padded."})
@@ -78,10 +76,10 @@ public final class TokenizeCommand implements Callable<Integer> {
     }
 
     private void tokenizeFile(int nThreads) throws IOException, InterruptedException, ExecutionException {
+        ClipTokenizer tok = ClipTokenizer.get();
         long t0 = System.nanoTime();
         List<String> captions = readLines(texts);
         int n = captions.size();
-        ClipTokenizer tok = ClipTokenizer.get();
         long t1 = System.nanoTime();
         System.err.printf("par tokenize: %,d captions read in %.1f s; tokenizing on %d thread(s)%n", n, (t1 - t0) / 1e9, nThreads);
         long lastReport = t1;
@@ -90,7 +88,7 @@ public final class TokenizeCommand implements Callable<Integer> {
                 t.setDaemon(true);
                 return t;
             });
-             NpyWriter.Int64Rows out = new NpyWriter.Int64Rows(output, n, contextLength)) {
+             Npy.Int64Rows out = new Npy.Int64Rows(output, n, contextLength)) {
             // Blocks are tokenized in parallel and written in order, with a bounded number in flight.
             ArrayDeque<Future<int[][]>> inFlight = new ArrayDeque<>();
             int next = 0;
@@ -149,66 +147,27 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     private void decodeRows() throws IOException {
         ClipTokenizer tok = ClipTokenizer.get();
+        NpyArray npy = Npy.read(input); // memory-mapped: rows are read from the file, never copied whole
+        int[] shape = npy.shape();
+        if (!npy.dtype().equals("<i4") && !npy.dtype().equals("<i8"))
+            throw new UserException(input + ": token ids must be int32 or int64, not " + npy.dtype());
+        if (shape.length != 1 && shape.length != 2)
+            throw new UserException(input + ": token ids must be 1-D or 2-D, shape is "
+                    + Arrays.toString(shape).replace('[', '(').replace(']', ')'));
+        long rows = shape.length == 1 ? 1 : shape[0];
+        int[] row = new int[shape[shape.length - 1]];
+        boolean wide = npy.dtype().equals("<i8");
+        MemorySegment data = npy.data();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(input), 1 << 16)) {
-            TokenNpy npy = TokenNpy.open(in, input);
-            int[] row = new int[npy.cols];
-            for (long r = 0; r < npy.rows; r++) {
-                npy.readRow(in, row);
-                // One line per row: line breaks that decoded bytes may hold become spaces.
-                out.println(tok.decode(row).replace('\n', ' ').replace('\r', ' ').stripTrailing());
-            }
-        }
-        out.flush();
-    }
-
-    /**
-     * The minimal .npy reading --decode needs: C-order little-endian int32 or int64, one or two dimensions.
-     * To be replaced by org.parclip.io's general .npy reader once it exists.
-     */
-    private record TokenNpy(long rows, int cols, int itemSize) {
-        private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<|]i[48])'");
-        private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");
-        private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
-
-        static TokenNpy open(InputStream in, Path path) throws IOException {
-            byte[] pre = in.readNBytes(10);
-            if (pre.length < 10 || (pre[0] & 0xFF) != 0x93 || !new String(pre, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
-                throw new UserException("not a .npy file: " + path);
-            }
-            int headerLen;
-            if (pre[6] == 1) {
-                headerLen = (pre[8] & 0xFF) | (pre[9] & 0xFF) << 8;
-            } else {
-                byte[] more = in.readNBytes(2);
-                headerLen = (pre[8] & 0xFF) | (pre[9] & 0xFF) << 8 | (more[0] & 0xFF) << 16 | (more[1] & 0xFF) << 24;
-            }
-            String header = new String(in.readNBytes(headerLen), StandardCharsets.ISO_8859_1);
-            Matcher descr = DESCR.matcher(header);
-            Matcher fortran = FORTRAN.matcher(header);
-            Matcher shape = SHAPE.matcher(header);
-            if (!descr.find()) throw new UserException(path + ": token ids must be little-endian int32 or int64 (header " + header.trim() + ")");
-            if (!fortran.find() || fortran.group(1).equals("True")) throw new UserException(path + ": Fortran-order arrays are not supported");
-            if (!shape.find()) throw new UserException(path + ": no shape in the .npy header");
-            List<Long> dims = new ArrayList<>();
-            for (String d : shape.group(1).split(",")) if (!d.isBlank()) dims.add(Long.parseLong(d.trim()));
-            int itemSize = descr.group(1).endsWith("8") ? 8 : 4;
-            return switch (dims.size()) {
-                case 1 -> new TokenNpy(1, Math.toIntExact(dims.get(0)), itemSize);
-                case 2 -> new TokenNpy(dims.get(0), Math.toIntExact(dims.get(1)), itemSize);
-                default -> throw new UserException(path + ": token ids must be 1-D or 2-D, shape is (" + shape.group(1) + ")");
-            };
-        }
-
-        void readRow(InputStream in, int[] row) throws IOException {
-            byte[] bytes = in.readNBytes(row.length * itemSize);
-            if (bytes.length < row.length * itemSize) throw new UserException("truncated .npy file");
-            ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < row.length; i++) {
-                long v = itemSize == 8 ? buf.getLong() : buf.getInt();
+        for (long r = 0, at = 0; r < rows; r++) {
+            for (int i = 0; i < row.length; i++, at += wide ? 8 : 4) {
+                long v = wide ? data.get(LittleEndian.LONG, at) : data.get(LittleEndian.INT, at);
                 if (v < 0 || v >= ClipTokenizer.VOCAB_SIZE) throw new UserException("token id out of range: " + v);
                 row[i] = (int) v;
             }
+            // One line per row: line breaks that decoded bytes may hold become spaces.
+            out.println(tok.decode(row).replace('\n', ' ').replace('\r', ' ').stripTrailing());
         }
+        out.flush();
     }
 }

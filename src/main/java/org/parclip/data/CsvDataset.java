@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * Image-caption pairs from a CSV with a header, as open_clip's CsvDataset reads them: the image and caption
@@ -77,9 +78,7 @@ public final class CsvDataset implements ImageDataset {
      */
     public CsvDataset sample(int n, long seed) {
         if (n >= size()) return this;
-        Integer[] order = new Integer[size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        java.util.Collections.shuffle(java.util.Arrays.asList(order), new java.util.Random(seed));
+        int[] order = Shuffle.permutation(size(), new SplittableRandom(seed));
         List<Path> im = new ArrayList<>(n);
         List<String> ca = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

@@ -1,7 +1,9 @@
 package org.parclip.data;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.color.ColorSpace;
@@ -33,10 +35,17 @@ import java.util.Iterator;
  * <li>16-bit samples keep their high byte. Pillow does this for 16-bit RGB(A) PNGs but opens 16-bit grey PNGs in
  * mode "I" and clips them to 255 on conversion (a nearly white image); we treat grey like RGB.</li>
  * </ul>
- * Pixel data of JPEGs comes from the JDK's libjpeg build, not Pillow's libjpeg-turbo; see the tests for the
- * measured difference.
+ * JPEG pixels come from the JDK's libjpeg, not Pillow's libjpeg-turbo; they were measured bit-identical (same
+ * integer IDCT, fancy upsampling and colour conversion; see ImageDecoderTest).
+ *
+ * <p>Converting to RGB at decode time is what PAR's reference does everywhere (Image.open(...).convert("RGB")).
+ * open_clip's own training transform converts after resizing instead, where Pillow resizes RGBA images with
+ * premultiplied alpha; only images with transparency can come out differently that way.
  */
 public final class ImageDecoder {
+    /** Pillow's DecompressionBombError limit (twice Image.MAX_IMAGE_PIXELS): larger files count as corrupt. */
+    private static final long MAX_PIXELS = 2L * 89_478_485;
+
     private ImageDecoder() {
     }
 
@@ -52,14 +61,14 @@ public final class ImageDecoder {
 
     /** Decodes an image file's bytes (any format ImageIO reads: JPEG, PNG, GIF, BMP, TIFF, WBMP). */
     public static RgbImage decode(byte[] bytes) throws IOException {
-        BufferedImage image;
+        RgbImage rgb;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new IOException("not an image in a format ImageIO reads");
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                image = reader.read(0);
+                rgb = read(reader);
             } catch (RuntimeException e) {
                 // ImageIO plugins report some kinds of corrupt data as unchecked exceptions.
                 throw new IOException("corrupt " + reader.getFormatName() + " image: " + e, e);
@@ -67,10 +76,24 @@ public final class ImageDecoder {
                 reader.dispose();
             }
         }
-        return orient(toRgb(image), jpegExifOrientation(bytes));
+        return orient(rgb, jpegExifOrientation(bytes));
     }
 
-    static RgbImage toRgb(BufferedImage image) {
+    private static RgbImage read(ImageReader reader) throws IOException {
+        int w = reader.getWidth(0), h = reader.getHeight(0);
+        if ((long) w * h > MAX_PIXELS) throw new IOException("image of " + w + "x" + h + " pixels is too large (decompression bomb?)");
+        ImageTypeSpecifier raw = reader.getRawImageType(0);
+        if (raw == null || raw.getBufferedImageType() != BufferedImage.TYPE_3BYTE_BGR) return toRgb(reader.read(0));
+        // The common case (YCbCr JPEG, 8-bit RGB PNG): decode straight into an R, G, B ordered array we keep,
+        // which saves converting from the reader's default B, G, R layout.
+        RgbImage rgb = new RgbImage(w, h);
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setDestination(rgb.toBufferedImage());
+        reader.read(0, param);
+        return rgb;
+    }
+
+    private static RgbImage toRgb(BufferedImage image) {
         ColorModel cm = image.getColorModel();
         Raster raster = image.getRaster();
         int w = image.getWidth(), h = image.getHeight();

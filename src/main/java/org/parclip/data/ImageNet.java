@@ -1,6 +1,7 @@
 package org.parclip.data;
 
 import org.parclip.cli.UserException;
+import org.parclip.io.Json;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The bundled ImageNet-1k class names and the 80 zero-shot prompt templates ("a photo of a {}."). */
@@ -34,10 +36,21 @@ public final class ImageNet {
     /** Templates from a JSON array of strings, each containing "{}". */
     public static List<String> readTemplates(Path file) throws IOException {
         try {
-            return checkTemplates(Json.stringList(Json.parse(Files.readString(file, StandardCharsets.UTF_8)), "templates"), file.toString());
-        } catch (IllegalArgumentException e) {
+            return checkTemplates(strings(Json.parse(Files.readString(file, StandardCharsets.UTF_8)), "templates"), file.toString());
+        } catch (UserException | IllegalArgumentException e) {
             throw new UserException(file + ": " + e.getMessage());
         }
+    }
+
+    /** A parsed JSON value as a list of strings, or IllegalArgumentException saying what {@code what} should have been. */
+    static List<String> strings(Object value, String what) {
+        if (!(value instanceof List<?> list)) throw new IllegalArgumentException(what + " must be a JSON array of strings");
+        List<String> out = new ArrayList<>(list.size());
+        for (Object o : list) {
+            if (!(o instanceof String str)) throw new IllegalArgumentException(what + " must be a JSON array of strings");
+            out.add(str);
+        }
+        return out;
     }
 
     /** {@code template} with its "{}" replaced by {@code label}. */
@@ -56,7 +69,7 @@ public final class ImageNet {
         try (InputStream in = ImageNet.class.getResourceAsStream(name)) {
             if (in == null) throw new IllegalStateException("resource org/parclip/data/" + name + " missing from the build");
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            List<String> values = Json.stringList(Json.parse(text), name);
+            List<String> values = strings(Json.parse(text), name);
             return name.equals("templates.json") ? checkTemplates(values, name) : List.copyOf(values);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

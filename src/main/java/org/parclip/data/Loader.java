@@ -162,20 +162,16 @@ public final class Loader implements AutoCloseable {
 
     private int[] order(int epoch) {
         int n = dataset.size();
+        if (shuffle) return Shuffle.permutation(n, new SplittableRandom(mix(seed, epoch, -1)));
         int[] order = new int[n];
         Arrays.setAll(order, i -> i);
-        if (shuffle) {
-            SplittableRandom rng = new SplittableRandom(mix(seed, epoch, -1));
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1), t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
         return order;
     }
 
-    /** A well-mixed seed for (seed, epoch, index): SplitMix64's finaliser over the combination. */
+    /**
+     * A well-mixed seed for (seed, epoch, index): SplitMix64's finaliser over the combination, so nearby seeds and
+     * indices give unrelated streams (seeding SplittableRandom with seeds a multiple of its gamma apart would not).
+     */
     public static long mix(long seed, int epoch, int index) {
         long z = seed + 0x9E3779B97F4A7C15L * (1 + ((long) epoch << 32 ^ (index & 0xffffffffL)));
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

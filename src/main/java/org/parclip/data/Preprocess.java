@@ -8,8 +8,8 @@ import java.util.random.RandomGenerator;
  * with PAR's {@link Augment} around the normalisation. Outputs equal torchvision's bit for bit.
  */
 public final class Preprocess implements SampleTransform {
-    public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
-    public static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
+    private static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
+    private static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
 
     private final int imageSize;
     private final Augment augment;

@@ -1,5 +1,11 @@
 package org.parclip.data;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 /**
@@ -7,12 +13,16 @@ import java.util.Arrays;
  * bit: a separable convolution with the a = -0.5 cubic kernel whose support widens by the downscale factor
  * (antialiasing), weights normalised in double, then rounded to 22-bit fixed point and accumulated in 32-bit
  * integers with Pillow's rounding and clipping. The horizontal pass runs first over only the rows the vertical pass
- * reads, producing an 8-bit intermediate, exactly as Pillow does, so results equal Pillow's byte for byte.
+ * reads, producing an 8-bit intermediate, exactly as Pillow does, so results equal Pillow's byte for byte. The sums
+ * run over whole rows with the Vector API (integer arithmetic, so the order of lanes cannot change a result).
  */
 public final class Resize {
     /** Pillow's PRECISION_BITS = 32 - 8 - 2: room for 8-bit values and a kernel sum slightly over 1. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final double BICUBIC_SUPPORT = 2.0;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    /** As many bytes as INTS has lanes, widened to ints lane by lane. */
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(INTS.vectorBitSize() / 4));
 
     private Resize() {
     }
@@ -46,45 +56,61 @@ public final class Resize {
         return w <= h ? bicubic(in, size, newLong) : bicubic(in, newLong, size);
     }
 
+    /**
+     * The horizontal pass as a vertical one on the transposed image: the same integer sums in the same order, but
+     * the inner loop runs along contiguous memory, where it vectorises.
+     */
     private static RgbImage horizontalPass(RgbImage in, int firstRow, int rows, Coefficients k) {
-        int inW = in.width(), outW = k.outSize, ksize = k.ksize;
-        byte[] src = in.pixels();
-        byte[] dst = new byte[3 * outW * rows];
-        for (int y = 0; y < rows; y++) {
-            int rowBase = 3 * (y + firstRow) * inW;
-            for (int xx = 0, o = 3 * y * outW; xx < outW; xx++, o += 3) {
-                int xmin = k.bounds[2 * xx], n = k.bounds[2 * xx + 1], kb = xx * ksize;
-                int s0 = 1 << (PRECISION_BITS - 1), s1 = s0, s2 = s0;
-                for (int x = 0, p = rowBase + 3 * xmin; x < n; x++, p += 3) {
-                    int w = k.weights[kb + x];
-                    s0 += (src[p] & 0xff) * w;
-                    s1 += (src[p + 1] & 0xff) * w;
-                    s2 += (src[p + 2] & 0xff) * w;
-                }
-                dst[o] = clip8(s0);
-                dst[o + 1] = clip8(s1);
-                dst[o + 2] = clip8(s2);
-            }
-        }
-        return new RgbImage(outW, rows, dst);
+        int inW = in.width(), outW = k.outSize;
+        byte[] columns = transpose(in.pixels(), inW, firstRow, rows);    // inW rows of `rows` pixels
+        byte[] filtered = new byte[3 * outW * rows];                     // outW rows of `rows` pixels
+        convolveRows(columns, 3 * rows, 0, k, filtered);
+        return new RgbImage(outW, rows, transpose(filtered, rows, 0, outW));
     }
 
     private static RgbImage verticalPass(RgbImage in, int rowOffset, Coefficients k) {
-        int w = in.width(), outH = k.outSize, ksize = k.ksize, stride = 3 * w;
-        byte[] src = in.pixels();
-        byte[] dst = new byte[3 * w * outH];
+        byte[] out = new byte[3 * in.width() * k.outSize];
+        convolveRows(in.pixels(), 3 * in.width(), rowOffset, k, out);
+        return new RgbImage(in.width(), k.outSize, out);
+    }
+
+    /**
+     * Output row yy = clip8(2^21 + sum over taps y of weight[y] * input row (bounds[yy] - rowOffset + y)), for rows
+     * of {@code stride} bytes: Pillow's ImagingResampleVertical_8bpc, a whole row at a time.
+     */
+    private static void convolveRows(byte[] src, int stride, int rowOffset, Coefficients k, byte[] dst) {
         int[] acc = new int[stride];
-        for (int yy = 0; yy < outH; yy++) {
-            int ymin = k.bounds[2 * yy] - rowOffset, n = k.bounds[2 * yy + 1], kb = yy * ksize;
+        int vectorEnd = stride - stride % INTS.length();
+        for (int yy = 0; yy < k.outSize; yy++) {
+            int ymin = k.bounds[2 * yy] - rowOffset, n = k.bounds[2 * yy + 1], kb = yy * k.ksize;
             Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
-            // Row by row instead of Pillow's pixel by pixel: the same integer sums, added in the same order.
             for (int y = 0; y < n; y++) {
-                int weight = k.weights[kb + y], p = (ymin + y) * stride;
-                for (int i = 0; i < stride; i++) acc[i] += (src[p + i] & 0xff) * weight;
+                int weight = k.weights[kb + y], p = (ymin + y) * stride, i = 0;
+                for (; i < vectorEnd; i += INTS.length()) {
+                    IntVector v = (IntVector) ByteVector.fromArray(BYTES, src, p + i).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                    IntVector.fromArray(INTS, acc, i).add(v.mul(weight)).intoArray(acc, i);
+                }
+                for (; i < stride; i++) acc[i] += (src[p + i] & 0xff) * weight;
             }
             for (int i = 0, o = yy * stride; i < stride; i++) dst[o + i] = clip8(acc[i]);
         }
-        return new RgbImage(w, outH, dst);
+    }
+
+    /** Rows [first, first + rows) of a width-pixel RGB image, transposed: pixel (x, y) goes to (y - first, x). */
+    private static byte[] transpose(byte[] src, int width, int first, int rows) {
+        byte[] dst = new byte[3 * width * rows];
+        final int block = 16; // tiles that stay in cache on both sides
+        for (int x0 = 0; x0 < width; x0 += block)
+            for (int y0 = 0; y0 < rows; y0 += block) {
+                int xEnd = Math.min(x0 + block, width), yEnd = Math.min(y0 + block, rows);
+                for (int x = x0; x < xEnd; x++)
+                    for (int y = y0, d = 3 * (x * rows + y0), s = 3 * ((first + y0) * width + x); y < yEnd; y++, d += 3, s += 3 * width) {
+                        dst[d] = src[s];
+                        dst[d + 1] = src[s + 1];
+                        dst[d + 2] = src[s + 2];
+                    }
+            }
+        return dst;
     }
 
     private static byte clip8(int v) {

@@ -1,6 +1,7 @@
 package org.parclip.data;
 
 import org.parclip.cli.UserException;
+import org.parclip.io.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ public final class RetrievalDataset implements ImageDataset {
         Object doc;
         try {
             doc = Json.parse(Files.readString(json, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
+        } catch (UserException e) {
             throw new UserException(json + ": " + e.getMessage());
         }
         Map<Path, List<String>> byImage = new LinkedHashMap<>();
@@ -56,7 +57,7 @@ public final class RetrievalDataset implements ImageDataset {
                 for (Object e : entries) {
                     Map<?, ?> entry = (Map<?, ?>) e;
                     Object caption = entry.get("caption");
-                    List<String> texts = caption instanceof String one ? List.of(one) : Json.stringList(caption, "caption");
+                    List<String> texts = caption instanceof String one ? List.of(one) : ImageNet.strings(caption, "caption");
                     byImage.computeIfAbsent(ImageDataset.resolve(root, (String) entry.get("image")).toAbsolutePath(), k -> new ArrayList<>()).addAll(texts);
                 }
             } else {

@@ -90,8 +90,9 @@ public final class Demo {
             System.err.printf(Locale.ROOT, "demo: cleaning with %s on %d clean pairs%n", name, cfg.cleanSize());
             ClipModel student = ClipModel.fromStateDict(be, Safetensors.read(poisonedFile));
             ClipModel teacher = method == LossKind.PAR ? ClipModel.fromStateDict(be, Safetensors.read(poisonedFile)) : null;
-            TrainConfig cleanCfg = new TrainConfig(method, cfg.tau(), cfg.cleanLr(), cfg.cleanLr(), cfg.cleanLr() * 1e-3,
-                    cfg.cleanEpochs(), 0, cfg.cleanBatch(), 1e-4, 0.9, 0.98, 1e-8, 1, seed + 2, 0, 10, 0, 0);
+            // The reference's shape: a warm-up that falls from a high lr_start (perturb) to lr, then a cosine (recover).
+            TrainConfig cleanCfg = new TrainConfig(method, cfg.tau(), cfg.cleanLr(), cfg.cleanLrStart(),
+                    cfg.cleanLr() * 1e-3, cfg.cleanEpochs(), cfg.cleanWarmupEpochs(), cfg.cleanBatch(), 1e-4, 0.9, 0.98, 1e-8, 1, seed + 2, 0, 10, 0, 0);
             WorldBatches clean = new WorldBatches(world, cfg.trainSize(), cfg.cleanSize(), cfg.cleanBatch(), seed + 2,
                     null, null, method == LossKind.PAR ? Augment.par() : null, method == LossKind.CLEANCLIP, context);
             List<Map<String, Object>> points = train(student, teacher, cleanCfg, clean, name);

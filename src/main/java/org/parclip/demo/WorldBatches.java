@@ -5,6 +5,7 @@ import org.parclip.data.Augment;
 import org.parclip.data.CleanClipAugment;
 import org.parclip.data.Loader;
 import org.parclip.data.Preprocess;
+import org.parclip.data.Shuffle;
 import org.parclip.data.synth.ShapeWorld;
 import org.parclip.text.ClipTokenizer;
 import org.parclip.train.Batch;
@@ -69,14 +70,7 @@ final class WorldBatches implements BatchSource {
     @Override
     public void startEpoch(int epochNumber, int skip) {
         epoch = epochNumber;
-        order = new int[count];
-        for (int i = 0; i < count; i++) order[i] = i;
-        SplittableRandom rng = new SplittableRandom(Loader.mix(seed, epochNumber, -1));
-        for (int i = count - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1), t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        order = Shuffle.permutation(count, new SplittableRandom(Loader.mix(seed, epochNumber, -1)));
         position = skip * batch;
     }
 

@@ -13,7 +13,8 @@ import java.util.Iterator;
 
 /**
  * A labelled image set decoded once into preprocessed arrays, clean and (optionally) triggered: spec §7 applies
- * the trigger to the image resized straight to S x S, then the usual preprocessing follows. Unreadable images
+ * the trigger to the image resized straight to S x S (224, or 336 for the 336-pixel models), then the usual
+ * preprocessing follows. Unreadable images
  * are skipped in both (the loader reports them), so clean and triggered rows stay aligned.
  */
 public record LabelledImages(float[] clean, float[] triggered, int[] labels, int failures) {
@@ -23,8 +24,7 @@ public record LabelledImages(float[] clean, float[] triggered, int[] labels, int
         Decoded c = decode(data, pre, imageSize, seed, workers);
         float[] trig = null;
         if (attack != null) {
-            SampleTransform t = (image, rng) -> pre.apply(Attacks.trigger(image, attack, imageSize, rng));
-            Decoded d = decode(data, t, imageSize, seed, workers);
+            Decoded d = decode(data, Attacks.triggered(attack, pre), imageSize, seed, workers);
             if (!Arrays.equals(c.indices, d.indices)) throw new IllegalStateException("clean and triggered sets differ");
             trig = d.pixels;
         }

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
  * Whole-file writes that either complete or leave the old file untouched: the content goes to a temporary file in
  * the target's directory, is forced to disk, and is renamed over the target; then the directory entry is forced
  * too. A crash mid-write (or an exception from the body) never leaves a half-written checkpoint under the real name.
+ * {@link #open} exposes the same protocol to writers that stream their content in pieces.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -26,25 +27,10 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Body body) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                body.writeTo(ch);
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+        try (Pending file = open(target)) {
+            body.writeTo(file.channel());
+            file.commit();
         }
-        forceDirectory(dir);
     }
 
     public static void writeBytes(Path target, byte[] bytes) throws IOException {
@@ -58,6 +44,66 @@ public final class AtomicFiles {
     /** Writes all of {@code buf} (a channel may write less than asked per call). */
     public static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) ch.write(buf);
+    }
+
+    /**
+     * Starts writing {@code target} under a temporary name beside it (creating the directory if need be). Write
+     * through {@link Pending#channel()}, then {@link Pending#commit()}; closing without a commit removes the
+     * temporary file and leaves any old {@code target} as it was.
+     */
+    public static Pending open(Path target) throws IOException {
+        return new Pending(target.toAbsolutePath());
+    }
+
+    /** A file being written under a temporary name, published under its real name by {@link #commit()}. */
+    public static final class Pending implements AutoCloseable {
+        private final Path target;
+        private final Path tmp;
+        private final FileChannel channel;
+        private boolean committed;
+
+        private Pending(Path target) throws IOException {
+            this.target = target;
+            Path dir = target.getParent();
+            Files.createDirectories(dir);
+            this.tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            try {
+                this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            } catch (IOException | RuntimeException | Error e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+        }
+
+        /** The temporary file, open for writing. */
+        public FileChannel channel() {
+            return channel;
+        }
+
+        /** Forces the content to disk, renames it over the target and makes the rename durable. */
+        public void commit() throws IOException {
+            if (committed) throw new IllegalStateException(target + " is already committed");
+            channel.force(true);
+            channel.close();
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            committed = true;
+            forceDirectory(target.getParent());
+        }
+
+        /** Removes the temporary file unless committed. */
+        @Override
+        public void close() throws IOException {
+            if (committed) return;
+            try {
+                channel.close();
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
     }
 
     /** Makes the rename durable; some platforms cannot open a directory for this, which is then best effort. */

@@ -4,16 +4,16 @@ import org.parclip.cli.UserException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+
+import static org.parclip.io.LittleEndian.INT;
+import static org.parclip.io.LittleEndian.LONG;
+import static org.parclip.io.LittleEndian.SHORT;
 
 /**
  * Sequential little-endian reads from a segment. Every read checks the bytes that remain first, so a length field
  * in an untrusted file can never make a caller allocate or read more than the file holds.
  */
 final class Cursor {
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final MemorySegment seg;
     private final String what;
@@ -47,14 +47,14 @@ final class Cursor {
 
     int u16() {
         need(2);
-        int v = seg.get(U16, pos) & 0xffff;
+        int v = seg.get(SHORT, pos) & 0xffff;
         pos += 2;
         return v;
     }
 
     int i32() {
         need(4);
-        int v = seg.get(I32, pos);
+        int v = seg.get(INT, pos);
         pos += 4;
         return v;
     }
@@ -65,7 +65,7 @@ final class Cursor {
 
     long i64() {
         need(8);
-        long v = seg.get(I64, pos);
+        long v = seg.get(LONG, pos);
         pos += 8;
         return v;
     }

@@ -5,20 +5,20 @@ import org.parclip.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
+
+import static org.parclip.io.LittleEndian.DOUBLE;
+import static org.parclip.io.LittleEndian.FLOAT;
+import static org.parclip.io.LittleEndian.INT;
+import static org.parclip.io.LittleEndian.LONG;
+import static org.parclip.io.LittleEndian.SHORT;
 
 /**
  * A tensor as a file holds it: dtype, shape and little-endian bytes, often a slice of a memory-mapped file.
  * Model loading widens it to float32 with {@link #toFloats()}.
  */
 public record HostTensor(DType dtype, int[] shape, MemorySegment data) {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public HostTensor {
         shape = shape.clone();
@@ -30,7 +30,7 @@ public record HostTensor(DType dtype, int[] shape, MemorySegment data) {
 
     public static HostTensor ofFloats(float[] values, int... shape) {
         MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
-        for (int i = 0; i < values.length; i++) seg.setAtIndex(F32, i, values[i]);
+        for (int i = 0; i < values.length; i++) seg.setAtIndex(FLOAT, i, values[i]);
         return new HostTensor(DType.F32, shape, seg);
     }
 
@@ -64,13 +64,13 @@ public record HostTensor(DType dtype, int[] shape, MemorySegment data) {
         int n = Math.toIntExact(numel());
         float[] out = new float[n];
         switch (dtype) {
-            case F32 -> MemorySegment.copy(data, F32, 0, out, 0, n);
-            case F16 -> { for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(data.getAtIndex(U16, i)); }
-            case BF16 -> { for (int i = 0; i < n; i++) out[i] = bf16ToFloat(data.getAtIndex(U16, i)); }
-            case F64 -> { for (int i = 0; i < n; i++) out[i] = (float) data.getAtIndex(F64, i); }
-            case I64 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(I64, i); }
-            case I32 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(I32, i); }
-            case I16 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(U16, i); }
+            case F32 -> MemorySegment.copy(data, FLOAT, 0, out, 0, n);
+            case F16 -> { for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(data.getAtIndex(SHORT, i)); }
+            case BF16 -> { for (int i = 0; i < n; i++) out[i] = bf16ToFloat(data.getAtIndex(SHORT, i)); }
+            case F64 -> { for (int i = 0; i < n; i++) out[i] = (float) data.getAtIndex(DOUBLE, i); }
+            case I64 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(LONG, i); }
+            case I32 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(INT, i); }
+            case I16 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(SHORT, i); }
             case I8 -> { for (int i = 0; i < n; i++) out[i] = data.get(ValueLayout.JAVA_BYTE, i); }
             case U8, BOOL -> { for (int i = 0; i < n; i++) out[i] = data.get(ValueLayout.JAVA_BYTE, i) & 0xff; }
         }
@@ -82,9 +82,9 @@ public record HostTensor(DType dtype, int[] shape, MemorySegment data) {
         int n = Math.toIntExact(numel());
         long[] out = new long[n];
         switch (dtype) {
-            case I64 -> MemorySegment.copy(data, I64, 0, out, 0, n);
-            case I32 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(I32, i); }
-            case I16 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(U16, i); }
+            case I64 -> MemorySegment.copy(data, LONG, 0, out, 0, n);
+            case I32 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(INT, i); }
+            case I16 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(SHORT, i); }
             case I8 -> { for (int i = 0; i < n; i++) out[i] = data.get(ValueLayout.JAVA_BYTE, i); }
             case U8, BOOL -> { for (int i = 0; i < n; i++) out[i] = data.get(ValueLayout.JAVA_BYTE, i) & 0xff; }
             default -> throw new IllegalStateException("toLongs on a " + dtype + " tensor");
@@ -104,16 +104,16 @@ public record HostTensor(DType dtype, int[] shape, MemorySegment data) {
         MemorySegment out = allocate(n * target.bytes);
         for (long i = 0; i < n; i++) {
             double v = switch (dtype) {
-                case F32 -> data.getAtIndex(F32, i);
-                case F16 -> Float.float16ToFloat(data.getAtIndex(U16, i));
-                case BF16 -> bf16ToFloat(data.getAtIndex(U16, i));
-                default -> data.getAtIndex(F64, i);
+                case F32 -> data.getAtIndex(FLOAT, i);
+                case F16 -> Float.float16ToFloat(data.getAtIndex(SHORT, i));
+                case BF16 -> bf16ToFloat(data.getAtIndex(SHORT, i));
+                default -> data.getAtIndex(DOUBLE, i);
             };
             switch (target) {
-                case F32 -> out.setAtIndex(F32, i, (float) v);
-                case F16 -> out.setAtIndex(U16, i, Float.floatToFloat16((float) v));
-                case BF16 -> out.setAtIndex(U16, i, floatToBf16((float) v));
-                default -> out.setAtIndex(F64, i, v);
+                case F32 -> out.setAtIndex(FLOAT, i, (float) v);
+                case F16 -> out.setAtIndex(SHORT, i, Float.floatToFloat16((float) v));
+                case BF16 -> out.setAtIndex(SHORT, i, floatToBf16((float) v));
+                default -> out.setAtIndex(DOUBLE, i, v);
             }
         }
         return new HostTensor(target, shape, out);

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -20,6 +21,8 @@ import java.util.stream.Collectors;
  * NumPy's .npy format (versions 1-3): magic {@code \x93NUMPY}, version, header length, a Python dict literal
  * {@code {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }}, then the raw data. Only little-endian,
  * C-ordered arrays of plain numeric types are accepted; object arrays (pickles) and Fortran order are refused.
+ * Writing (float32 and int64, format 1.0, 64-byte aligned data) streams through {@link AtomicFiles}, so a target
+ * is only ever replaced by a complete file; {@link Int64Rows} takes an array in pieces.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -96,32 +99,145 @@ public final class Npy {
         return shape;
     }
 
+    /** Writes {@code values} as a float32 ({@code '<f4'}) array of the given shape, atomically. */
     public static void writeFloat32(Path path, float[] values, int... shape) throws IOException {
-        MemorySegment seg = MemorySegment.ofArray(values);
-        write(path, "<f4", shape, values.length, seg);
+        checkCount(values.length, shape);
+        try (Stream out = new Stream(path, "<f4", LittleEndian.FLOAT, shape)) {
+            out.append(MemorySegment.ofArray(values), ValueLayout.JAVA_FLOAT, values.length);
+            out.commit();
+        }
     }
 
+    /** Writes {@code values} as an int64 ({@code '<i8'}) array of the given shape, atomically. */
     public static void writeInt64(Path path, long[] values, int... shape) throws IOException {
-        write(path, "<i8", shape, values.length, MemorySegment.ofArray(values));
+        checkCount(values.length, shape);
+        try (Int64Rows out = new Int64Rows(path, shape)) {
+            out.append(values, 0, values.length);
+            out.commit();
+        }
     }
 
-    /** Writes {@code values} (native order on the heap) as little-endian .npy, version 1, 64-byte aligned data. */
-    private static void write(Path path, String descr, int[] shape, long n, MemorySegment values) throws IOException {
-        if (HostTensor.numel(shape) != n)
-            throw new IllegalArgumentException(n + " values do not fill shape " + Arrays.toString(shape));
+    private static void checkCount(int length, int[] shape) {
+        long count = HostTensor.numel(shape);
+        if (count != length)
+            throw new IllegalArgumentException("data has " + length + " elements, shape " + Arrays.toString(shape)
+                    + " needs " + count);
+    }
+
+    /**
+     * An int64 array written in pieces, in C order, for outputs too large to hold twice in memory. The file appears
+     * under its name only on {@link #commit()}, which checks that the appended values fill the shape; closing
+     * without a commit leaves no file behind (see {@link AtomicFiles#open}).
+     */
+    public static final class Int64Rows implements AutoCloseable {
+        private final Stream out;
+
+        public Int64Rows(Path path, int... shape) throws IOException {
+            out = new Stream(path, "<i8", LittleEndian.LONG, shape);
+        }
+
+        public void append(long[] values, int offset, int length) throws IOException {
+            Objects.checkFromIndexSize(offset, length, values.length);
+            out.append(MemorySegment.ofArray(values).asSlice(offset * 8L), ValueLayout.JAVA_LONG, length);
+        }
+
+        /** Appends int values widened to int64. */
+        public void append(int[] values, int offset, int length) throws IOException {
+            Objects.checkFromIndexSize(offset, length, values.length);
+            out.append(values, offset, length);
+        }
+
+        /** Publishes the file; an {@link IllegalStateException} if the values appended do not fill the shape. */
+        public void commit() throws IOException {
+            out.commit();
+        }
+
+        /** Removes the temporary file unless committed. */
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
+    /**
+     * The writer behind both entry points: header, then the values through a 1 MiB little-endian buffer into an
+     * {@link AtomicFiles.Pending} file, with the byte count checked against the shape on commit.
+     */
+    private static final class Stream implements AutoCloseable {
+        private static final int CHUNK_BYTES = 1 << 20; // a multiple of every element size
+        private final AtomicFiles.Pending file;
+        private final ValueLayout layout;
+        private final ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        private final MemorySegment chunk = MemorySegment.ofArray(buf.array());
+        private final long headerBytes;
+        private final long expectedBytes;
+
+        Stream(Path path, String descr, ValueLayout layout, int[] shape) throws IOException {
+            this.layout = layout;
+            byte[] header = header(descr, shape);
+            this.headerBytes = header.length;
+            this.expectedBytes = Math.addExact(header.length, Math.multiplyExact(HostTensor.numel(shape), layout.byteSize()));
+            this.file = AtomicFiles.open(path);
+            try {
+                AtomicFiles.writeFully(file.channel(), ByteBuffer.wrap(header));
+            } catch (IOException | RuntimeException | Error e) {
+                file.close();
+                throw e;
+            }
+        }
+
+        /** Appends {@code count} elements of {@code values}, read with {@code from} (native order). */
+        void append(MemorySegment values, ValueLayout from, long count) throws IOException {
+            long es = layout.byteSize();
+            for (long done = 0; done < count; ) {
+                if (!buf.hasRemaining()) flush();
+                long k = Math.min(count - done, buf.remaining() / es);
+                MemorySegment.copy(values, from, done * es, chunk, layout, buf.position(), k);
+                buf.position(buf.position() + (int) (k * es));
+                done += k;
+            }
+        }
+
+        /** Appends ints widened to int64. */
+        void append(int[] values, int offset, int length) throws IOException {
+            for (int i = offset; i < offset + length; i++) {
+                if (!buf.hasRemaining()) flush();
+                buf.putLong(values[i]);
+            }
+        }
+
+        private void flush() throws IOException {
+            buf.flip();
+            AtomicFiles.writeFully(file.channel(), buf);
+            buf.clear();
+        }
+
+        void commit() throws IOException {
+            flush();
+            long size = file.channel().position();
+            if (size != expectedBytes) {
+                throw new IllegalStateException("npy data has " + (size - headerBytes) + " bytes, shape needs "
+                        + (expectedBytes - headerBytes));
+            }
+            file.commit();
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
+    }
+
+    /** Magic, version 1.0, header length, and the dict padded with spaces and '\n' so the data is 64-byte aligned. */
+    private static byte[] header(String descr, int[] shape) {
         String dims = Arrays.stream(shape).mapToObj(String::valueOf).collect(Collectors.joining(", "));
         String shapeText = "(" + dims + (shape.length == 1 ? ",)" : ")");
         String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shapeText + ", }";
         int total = (10 + dict.length() + 1 + 63) / 64 * 64;
+        if (total - 10 > 0xFFFF) throw new IllegalArgumentException("npy header too long");
         String header = dict + " ".repeat(total - 10 - dict.length() - 1) + "\n";
-        int es = descr.equals("<f4") ? 4 : 8;
-        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(total + n * es)).order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-        buf.put(header.getBytes(StandardCharsets.ISO_8859_1));
-        MemorySegment.copy(values, es == 4 ? ValueLayout.JAVA_FLOAT : ValueLayout.JAVA_LONG, 0,
-                MemorySegment.ofBuffer(buf.slice()), es == 4
-                        ? ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)
-                        : ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, n);
-        AtomicFiles.writeBytes(path, buf.array());
+        return ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN)
+                .put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length())
+                .put(header.getBytes(StandardCharsets.ISO_8859_1)).array();
     }
 }

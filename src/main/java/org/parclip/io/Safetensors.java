@@ -45,7 +45,7 @@ public final class Safetensors {
     /** True when the bytes start like a safetensors file: a plausible header length, then a JSON object. */
     static boolean looksLikeSafetensors(MemorySegment seg) {
         if (seg.byteSize() < 10) return false;
-        long n = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        long n = seg.get(LittleEndian.LONG, 0);
         return n >= 2 && n <= seg.byteSize() - 8 && seg.get(ValueLayout.JAVA_BYTE, 8) == '{';
     }
 

@@ -3,14 +3,14 @@ package org.parclip.io;
 import org.parclip.cli.UserException;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+
+import static org.parclip.io.LittleEndian.INT;
 
 /**
  * A zip archive read from its central directory (ZIP64 included), as torch.save, TorchScript and numpy write them.
@@ -23,7 +23,6 @@ final class ZipArchive {
     private static final int END_MAGIC = 0x06054b50;
     private static final int END64_MAGIC = 0x06064b50;
     private static final int END64_LOCATOR_MAGIC = 0x07064b50;
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** deflate cannot expand data by more than about 1032:1; a larger declared size is a lie. */
     private static final long MAX_DEFLATE_RATIO = 1032;
 
@@ -40,7 +39,7 @@ final class ZipArchive {
     }
 
     static boolean looksLikeZip(MemorySegment seg) {
-        return seg.byteSize() >= 22 && (seg.get(LE_INT, 0) == LOCAL_MAGIC || seg.get(LE_INT, 0) == END_MAGIC);
+        return seg.byteSize() >= 22 && (seg.get(INT, 0) == LOCAL_MAGIC || seg.get(INT, 0) == END_MAGIC);
     }
 
     static ZipArchive open(MemorySegment seg, String what) {
@@ -100,7 +99,7 @@ final class ZipArchive {
         long size = seg.byteSize();
         long end = -1;
         for (long p = size - 22; p >= Math.max(0, size - 22 - 65535); p--) {
-            if (seg.get(LE_INT, p) == END_MAGIC) {
+            if (seg.get(INT, p) == END_MAGIC) {
                 end = p;
                 break;
             }
@@ -111,7 +110,7 @@ final class ZipArchive {
         long cdSize = c.u32();
         long cdOffset = c.u32();
         if (count == 0xffff || cdSize == 0xffffffffL || cdOffset == 0xffffffffL) {
-            if (end < 20 || seg.get(LE_INT, end - 20) != END64_LOCATOR_MAGIC)
+            if (end < 20 || seg.get(INT, end - 20) != END64_LOCATOR_MAGIC)
                 throw corrupt("ZIP64 end record locator missing");
             long end64 = new Cursor(seg, end - 12, what).i64();
             Cursor c64 = new Cursor(seg, 0, what).skip(end64);

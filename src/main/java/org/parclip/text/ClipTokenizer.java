@@ -49,8 +49,8 @@ public final class ClipTokenizer {
     private final String[] vocab;
     /** bytes_to_unicode as ids: the id of byte b's symbol; the end-of-word form is that + 256. */
     private final int[] byteId = new int[256];
-    /** Inverse of bytes_to_unicode: the byte a vocabulary character stands for. */
-    private final Map<Character, Byte> byteOfChar = new HashMap<>(512);
+    /** Inverse of bytes_to_unicode: the byte a vocabulary character (all below U+0200) stands for. */
+    private final byte[] byteOfChar = new byte[0x200];
     /** Open-addressing map from a symbol pair (left id << 16 | right id) to its merge rank. */
     private final int[] pairKeys;
     private final int[] pairRanks;
@@ -92,7 +92,7 @@ public final class ClipTokenizer {
         int[] order = byteOrder();
         for (int i = 0; i < 256; i++) {
             byteId[order[i]] = i;
-            byteOfChar.put(byteChar[i], (byte) order[i]);
+            byteOfChar[byteChar[i]] = (byte) order[i];
         }
         int capacity = Integer.highestOneBit(NUM_MERGES * 3);
         pairShift = 32 - Integer.numberOfTrailingZeros(capacity);
@@ -122,31 +122,19 @@ public final class ClipTokenizer {
         int n = s.length();
         int i = 0;
         while (i < n) {
-            int cp = s.codePointAt(i);
-            int end;
-            int special = -1;
-            byte cls = classOf(cp);
-            if (cp == '<' && matchesIgnoreCase(s, i, START_TOKEN)) {
-                end = i + START_TOKEN.length();
-                special = s.startsWith(START_TOKEN, i) ? START_OF_TEXT : -1;
-            } else if (cp == '<' && matchesIgnoreCase(s, i, END_TOKEN)) {
-                end = i + END_TOKEN.length();
-                special = s.startsWith(END_TOKEN, i) ? END_OF_TEXT : -1;
-            } else if (cp == '\'' && (end = contractionEnd(s, i)) > 0) {
-                // end set by the condition
-            } else if (cls == LETTER || cls == NUMBER) {
-                end = i + Character.charCount(cp);
-                if (cls == LETTER) end = runEnd(s, end, LETTER);
-            } else if (cls == OTHER) {
-                end = runEnd(s, i + Character.charCount(cp), OTHER);
-            } else {
-                i += Character.charCount(cp);
+            int end = preTokenEnd(s, i);
+            if (end < 0) {
+                i += Character.charCount(s.codePointAt(i));
                 continue;
             }
-            int[] ids = special >= 0 ? new int[] {special} : wordIds(s.substring(i, end));
-            if (size + ids.length > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, size + ids.length));
-            System.arraycopy(ids, 0, out, size, ids.length);
-            size += ids.length;
+            // The special tokens' own text is cached as themselves in OpenAI's code, so it becomes their id.
+            int special = isExactly(s, i, end, START_TOKEN) ? START_OF_TEXT : isExactly(s, i, end, END_TOKEN) ? END_OF_TEXT : -1;
+            int[] ids = special >= 0 ? null : wordIds(s.substring(i, end));
+            int count = ids == null ? 1 : ids.length;
+            if (size + count > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, size + count));
+            if (ids == null) out[size] = special;
+            else System.arraycopy(ids, 0, out, size, count);
+            size += count;
             i = end;
         }
         return Arrays.copyOf(out, size);
@@ -193,7 +181,7 @@ public final class ClipTokenizer {
             if (id == START_OF_TEXT) continue;
             if (id < 0 || id >= VOCAB_SIZE) throw new IllegalArgumentException("token id out of range: " + id);
             String token = vocab[id];
-            for (int k = 0; k < token.length(); k++) bytes.write(byteOfChar.get(token.charAt(k)));
+            for (int k = 0; k < token.length(); k++) bytes.write(byteOfChar[token.charAt(k)]);
         }
         return bytes.toString(StandardCharsets.UTF_8).replace(END_OF_WORD, " ");
     }
@@ -258,7 +246,33 @@ public final class ClipTokenizer {
         return (key * 0x9E3779B9) >>> pairShift;
     }
 
-    /** Where a run of code points of class {@code cls} starting at or before {@code from} ends. */
+    /**
+     * The end of the pre-token the pattern matches at {@code i}, trying its alternatives in order, or -1 where none
+     * matches (whitespace, U+0345) and the scan moves on by one code point.
+     */
+    private static int preTokenEnd(String s, int i) {
+        int cp = s.codePointAt(i);
+        if (cp == '<') {
+            if (matchesIgnoreCase(s, i, START_TOKEN)) return i + START_TOKEN.length();
+            if (matchesIgnoreCase(s, i, END_TOKEN)) return i + END_TOKEN.length();
+        } else if (cp == '\'') {
+            int end = contractionEnd(s, i);
+            if (end > 0) return end;
+        }
+        int next = i + Character.charCount(cp);
+        return switch (classOf(cp)) {
+            case LETTER -> runEnd(s, next, LETTER);
+            case NUMBER -> next;
+            case OTHER -> runEnd(s, next, OTHER);
+            default -> -1;
+        };
+    }
+
+    private static boolean isExactly(String s, int from, int to, String token) {
+        return to - from == token.length() && s.startsWith(token, from);
+    }
+
+    /** Where a run of code points of class {@code cls} that continues at {@code from} ends. */
     private static int runEnd(String s, int from, byte cls) {
         int i = from;
         while (i < s.length()) {

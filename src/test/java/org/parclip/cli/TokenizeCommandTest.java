@@ -2,6 +2,7 @@ package org.parclip.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parclip.io.Npy;
 import org.parclip.text.ClipTokenizer;
 
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,6 +53,16 @@ class TokenizeCommandTest {
     }
 
     @Test
+    void emptyFileGivesZeroRows() throws Exception {
+        Path texts = Files.writeString(dir.resolve("empty.txt"), "");
+        Path out = dir.resolve("empty.npy");
+        assertEquals(0, Main.execute("tokenize", "--texts", texts.toString(), "--output", out.toString()));
+        byte[] npy = Files.readAllBytes(out);
+        assertTrue(new String(npy, StandardCharsets.ISO_8859_1).contains("'shape': (0, 77)"));
+        assertEquals(128, npy.length);
+    }
+
+    @Test
     void decodesNumpyWrittenTokens() throws Exception {
         Path tokens = Path.of("src/test/resources/fixtures/fixture-vit/tokens.npy");
         String decoded = captureStdout(() -> assertEquals(0, Main.execute("tokenize", "--decode", "--input", tokens.toString())));
@@ -69,14 +81,46 @@ class TokenizeCommandTest {
         assertEquals(2, Main.execute("tokenize", "--decode", "--input", texts.toString()));
     }
 
+    @Test
+    void decodeRefusesWhatIsNotATokenMatrixInOneLine() throws Exception {
+        Path floats = dir.resolve("f.npy");
+        Npy.writeFloat32(floats, new float[] {1, 2}, 1, 2);
+        String err = captureStderr(() -> assertEquals(2, Main.execute("tokenize", "--decode", "--input", floats.toString())));
+        assertTrue(err.contains("token ids must be int32 or int64, not <f4"), err);
+        assertEquals(1, err.lines().count(), err);
+        Path cube = dir.resolve("c.npy");
+        Npy.writeInt64(cube, new long[8], 2, 2, 2);
+        err = captureStderr(() -> assertEquals(2, Main.execute("tokenize", "--decode", "--input", cube.toString())));
+        assertTrue(err.contains("token ids must be 1-D or 2-D, shape is (2, 2, 2)"), err);
+        assertEquals(1, err.lines().count(), err);
+        Path outOfRange = dir.resolve("r.npy");
+        Npy.writeInt64(outOfRange, new long[] {49406, -1}, 2);
+        err = captureStderr(() -> assertEquals(2, Main.execute("tokenize", "--decode", "--input", outOfRange.toString())));
+        assertTrue(err.contains("token id out of range: -1"), err);
+        Path row = dir.resolve("row.npy"); // a 1-D array is one row
+        Npy.writeInt64(row, new long[] {49406, 320, 49407}, 3);
+        String decoded = captureStdout(() -> assertEquals(0, Main.execute("tokenize", "--decode", "--input", row.toString())));
+        assertEquals(List.of("a"), decoded.lines().toList());
+    }
+
+    private static String captureStderr(Runnable r) {
+        PrintStream saved = System.err;
+        return capture(System::setErr, r, saved);
+    }
+
     private static String captureStdout(Runnable r) {
         PrintStream saved = System.out;
+        return capture(System::setOut, r, saved);
+    }
+
+    /** Runs {@code r} with one standard stream redirected by {@code redirect}, then restores {@code saved}. */
+    private static String capture(Consumer<PrintStream> redirect, Runnable r, PrintStream saved) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        redirect.accept(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try {
             r.run();
         } finally {
-            System.setOut(saved);
+            redirect.accept(saved);
         }
         return buf.toString(StandardCharsets.UTF_8);
     }

@@ -67,6 +67,16 @@ class ClipTokenizerTest {
         assertArrayEquals(new int[] {49406, 49407}, tok.encode("<start_of_text><END_OF_TEXT>"));
     }
 
+    /** Python regex's IGNORECASE: 'ſ' matches 's', and U+0345 (case variant of iota) matches no alternative at all. */
+    @Test
+    void reproducesPythonRegexCaseFolding() {
+        assertArrayEquals(new int[] {585, 6, 129, 379}, tok.encode("it'\u017f")); // 'it' + "'ſ" as one pre-token
+        assertArrayEquals(new int[] {27, 129, 123, 16707, 62, 684, 62, 18169, 285}, tok.encode("<\u017ftart_of_text>"));
+        assertArrayEquals(new int[] {343, 344}, tok.encode("x\u0345y"));
+        assertArrayEquals(new int[] {43722}, tok.encode("\ud83d\udc4d\ud83c\udffd")); // emoji + skin tone: one symbol run
+        assertArrayEquals(new int[] {15889, 478}, tok.encode("\ud835\udc00")); // astral letter
+    }
+
     @Test
     void vocabularyLayout() {
         assertEquals("!", tok.tokenString(0));
