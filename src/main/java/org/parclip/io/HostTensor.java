@@ -36,7 +36,7 @@ public record HostTensor(DType dtype, int[] shape, MemorySegment data) {
 
     public static HostTensor ofLongs(long[] values, int... shape) {
         MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 8]);
-        for (int i = 0; i < values.length; i++) seg.setAtIndex(I64, i, values[i]);
+        for (int i = 0; i < values.length; i++) seg.setAtIndex(LONG, i, values[i]);
         return new HostTensor(DType.I64, shape, seg);
     }
 
