@@ -34,6 +34,12 @@ public record HostTensor(DType dtype, int[] shape, MemorySegment data) {
         return new HostTensor(DType.F32, shape, seg);
     }
 
+    public static HostTensor ofLongs(long[] values, int... shape) {
+        MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 8]);
+        for (int i = 0; i < values.length; i++) seg.setAtIndex(LONG, i, values[i]);
+        return new HostTensor(DType.I64, shape, seg);
+    }
+
     /** The element count of a shape; negative dimensions or a count beyond {@code Long.MAX_VALUE} are refused. */
     public static long numel(int[] shape) {
         long n = 1;

@@ -12,8 +12,11 @@ import java.util.SplittableRandom;
 
 /**
  * open_clip's initialisation for training from scratch: the text tower as CLIP.init_parameters sets it (normal
- * distributions scaled by width and depth), the ViT's embeddings scaled by width^-0.5, and PyTorch's module defaults
- * everywhere else (xavier-uniform in_proj, kaiming-uniform linears, zero attention biases, unit LayerNorms).
+ * distributions scaled by width and depth), the ViT's embeddings scaled by width^-0.5, the ResNet as
+ * ModifiedResNet.init_parameters sets it (attention-pool projections normal with std width^-0.5, each Bottleneck's
+ * last BatchNorm scale zero so blocks start as identities), and PyTorch's module defaults everywhere else
+ * (xavier-uniform in_proj, kaiming-uniform linears and convolutions, zero attention biases, unit LayerNorms and
+ * BatchNorms, whose defaults their constructors set).
  */
 final class ClipInit {
     private final Backend be;
@@ -26,7 +29,11 @@ final class ClipInit {
 
     static void apply(ClipModel m, long seed) {
         ClipInit init = new ClipInit(m.backend(), seed);
-        init.vision((VisionTransformer) m.visual());
+        switch (m.visual()) {
+            case VisionTransformer v -> init.vision(v);
+            case ModifiedResNet r -> init.resnet(r);
+            default -> throw new IllegalStateException("no initialisation for " + m.visual().getClass());
+        }
         init.text(m.text());
         init.be.fill(m.logitScaleParameter().value(), (float) Math.log(1 / 0.07));
     }
@@ -44,6 +51,28 @@ final class ClipInit {
             uniform(a.outProj.weight, 1 / Math.sqrt(width));
             defaultLinear(b.mlp);
         }
+    }
+
+    private void resnet(ModifiedResNet r) {
+        for (ConvBn u : new ConvBn[]{r.stem1, r.stem2, r.stem3}) defaultConv(u);
+        for (Bottleneck b : r.blocks()) {
+            for (ConvBn u : new ConvBn[]{b.unit1, b.unit2, b.unit3, b.downsample}) if (u != null) defaultConv(u);
+            be.fill(b.unit3.bn.weight.value(), 0f);
+        }
+        AttentionPool2d a = r.attnpool;
+        int width = a.positionalEmbedding.value().dim(1);
+        double std = Math.pow(width, -0.5);
+        normal(a.positionalEmbedding, std);
+        for (Linear l : new Linear[]{a.qProj, a.kProj, a.vProj, a.cProj}) {
+            normal(l.weight, std);
+            uniform(l.bias, 1 / Math.sqrt(width));
+        }
+    }
+
+    /** nn.Conv2d's reset_parameters: kaiming-uniform with a = sqrt(5), i.e. uniform in +-1/sqrt(fan_in). */
+    private void defaultConv(ConvBn u) {
+        Parameter w = u.conv.weight;
+        uniform(w, 1 / Math.sqrt(w.value().numel() / w.value().dim(0)));
     }
 
     private void text(TextTransformer t) {

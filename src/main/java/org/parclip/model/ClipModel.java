@@ -7,6 +7,7 @@ import org.parclip.io.StateDict;
 import org.parclip.nn.Parameter;
 import org.parclip.nn.ParameterSet;
 import org.parclip.tensor.Backend;
+import org.parclip.tensor.DType;
 import org.parclip.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -36,9 +37,11 @@ public final class ClipModel {
         this.text = new TextTransformer(params, arch.vocabSize(), arch.contextLength(), arch.textWidth(),
                 arch.textLayers(), arch.textHeads(), arch.embedDim());
         this.logitScale = params.parameter("logit_scale");
-        if (!arch.isVit()) throw new UserException("ResNet image towers are not supported yet");
-        this.visual = new VisionTransformer(params, arch.visionWidth(), arch.visionLayers(), arch.visionHeads(),
-                arch.patchSize(), arch.imageSize(), arch.embedDim());
+        this.visual = arch.isVit()
+                ? new VisionTransformer(params, arch.visionWidth(), arch.visionLayers(), arch.visionHeads(),
+                        arch.patchSize(), arch.imageSize(), arch.embedDim())
+                : new ModifiedResNet(params, arch.resnetLayers(), arch.resnetWidth(), arch.visionHeads(),
+                        arch.imageSize(), arch.embedDim());
     }
 
     /** A model of the given architecture with OpenAI's initialisation, for training from scratch. */
@@ -84,12 +87,24 @@ public final class ClipModel {
         return Arrays.equals(file, model) || (model.length == 0 && file.length == 1 && file[0] == 1);
     }
 
-    /** All parameters and buffers as float32 host tensors under their state-dict names. */
+    /**
+     * All parameters and buffers as host tensors under their state-dict names, in PyTorch's dtypes: float32, and
+     * int64 for BatchNorm's num_batches_tracked (so load_state_dict restores the buffer with its own type).
+     */
     public StateDict toStateDict() {
         StateDict sd = new StateDict("parclip");
-        for (Parameter p : allTensors())
-            sd.put(p.name(), HostTensor.ofFloats(params.backend().toHost(p.value()), p.value().shape()));
+        for (Parameter p : allTensors()) {
+            float[] v = params.backend().toHost(p.value());
+            sd.put(p.name(), p.fileType() == DType.I64 ? HostTensor.ofLongs(toLongs(v), p.value().shape())
+                    : HostTensor.ofFloats(v, p.value().shape()));
+        }
         return sd;
+    }
+
+    private static long[] toLongs(float[] v) {
+        long[] out = new long[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = (long) v[i];
+        return out;
     }
 
     private List<Parameter> allTensors() {

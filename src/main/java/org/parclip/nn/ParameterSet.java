@@ -1,6 +1,7 @@
 package org.parclip.nn;
 
 import org.parclip.tensor.Backend;
+import org.parclip.tensor.DType;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -26,18 +27,23 @@ public final class ParameterSet {
 
     /** Registers a new zero-filled parameter. */
     public Parameter parameter(String name, int... shape) {
-        return register(parameters, name, shape);
+        return register(parameters, name, DType.F32, shape);
     }
 
     /** Registers a new zero-filled buffer (saved with the model, not trained). */
     public Parameter buffer(String name, int... shape) {
-        return register(buffers, name, shape);
+        return register(buffers, name, DType.F32, shape);
     }
 
-    private Parameter register(Map<String, Parameter> into, String name, int... shape) {
+    /** Registers a zero scalar buffer that PyTorch stores as int64 (BatchNorm's num_batches_tracked). */
+    public Parameter counter(String name) {
+        return register(buffers, name, DType.I64);
+    }
+
+    private Parameter register(Map<String, Parameter> into, String name, DType fileType, int... shape) {
         if (parameters.containsKey(name) || buffers.containsKey(name))
             throw new IllegalStateException("duplicate parameter " + name);
-        Parameter p = new Parameter(name, backend.allocate(shape));
+        Parameter p = new Parameter(name, backend.allocate(shape), fileType);
         into.put(name, p);
         return p;
     }
