@@ -11,7 +11,7 @@ record DemoConfig(String model, int trainSize, int poisonCount, double trainEpoc
     static final String SMALL_VIT = "vit:image=32,patch=8,width=128,layers=2,text_width=128,text_layers=2,embed=128";
 
     static DemoConfig full() {
-        return new DemoConfig(SMALL_VIT, 12_000, 600, 10, 128, 1e-3, 6_000, 6, 128, 1e-3, 3e-4, 1, 2.15, 800);
+        return new DemoConfig(SMALL_VIT, 12_000, 600, 10, 128, 1e-3, 6_000, 4, 128, 1e-4, 1e-5, 1, 2.15, 800);
     }
 
     static DemoConfig quick() {
