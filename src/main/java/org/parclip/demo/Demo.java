@@ -2,7 +2,6 @@ package org.parclip.demo;
 
 import org.parclip.attack.Attack;
 import org.parclip.attack.Attacks;
-import org.parclip.data.Augment;
 import org.parclip.data.Preprocess;
 import org.parclip.data.synth.ShapeWorld;
 import org.parclip.eval.ZeroShotEval;
@@ -31,9 +30,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * `par demo`: the paper's experiment in miniature on the synthetic shape world. Train a small CLIP from scratch on
- * a poisoned set (the backdoored model), then clean it on disjoint clean pairs with PAR, plain fine-tuning (FT) and
- * CleanCLIP, evaluating zero-shot clean accuracy and attack success rate after every cleaning epoch. Each phase is
+ * `par demo`: the paper's experiment in miniature on the synthetic shape world. Train a small CLIP from scratch,
+ * implant a backdoor by fine-tuning it on a poisoned set (the backdoored model), then clean it on disjoint clean
+ * pairs with PAR, plain fine-tuning (FT) and CleanCLIP, evaluating zero-shot clean accuracy and attack success rate
+ * after every cleaning epoch. Each phase is
  * an ordinary resumable training run in its own folder; every model is kept as safetensors.
  */
 public final class Demo {
@@ -65,14 +65,22 @@ public final class Demo {
         eval = evaluationSet();
         int context = ClipTokenizer.DEFAULT_CONTEXT_LENGTH;
 
-        System.err.printf(Locale.ROOT, "demo: training the backdoored model on %d pairs (%d poisoned with %s -> %s)%n",
-                cfg.trainSize(), cfg.poisonCount(), attack.name(), ShapeWorld.TARGET_CLASS);
-        BitSet poisoned = WorldBatches.choosePoisoned(world, 0, cfg.trainSize(), cfg.poisonCount(), seed + 1);
+        // Index ranges of the world: pre-training pairs, then the poisoned set, then the clean cleaning pairs.
+        long poisonFirst = cfg.pretrainSize(), cleanFirst = poisonFirst + cfg.poisonSetSize();
+        System.err.printf(Locale.ROOT, "demo: training a CLIP from scratch on %d clean pairs%n", cfg.pretrainSize());
         ClipModel model = ClipModel.initialised(be, ModelSpecs.resolve(cfg.model()), seed);
-        TrainConfig trainCfg = new TrainConfig(LossKind.CLIP, 0, cfg.trainLr(), 0, 0, cfg.trainEpochs(),
-                Math.min(1, cfg.trainEpochs() * 0.1), cfg.trainBatch(), 0.1, 0.9, 0.98, 1e-6, 1, seed, 1.0, 10, 0, 0);
-        Map<String, Object> poisonedResult = train(model, null, trainCfg, new WorldBatches(world, 0, cfg.trainSize(),
-                cfg.trainBatch(), seed, poisoned, attack, null, false, context), "poisoned").getLast();
+        TrainConfig pretrainCfg = new TrainConfig(LossKind.CLIP, 0, cfg.pretrainLr(), 0, 0, cfg.pretrainEpochs(),
+                Math.min(1, cfg.pretrainEpochs() * 0.1), cfg.pretrainBatch(), 0.1, 0.9, 0.98, 1e-6, 1, seed, 1.0, 10, 0, 0);
+        train(model, null, pretrainCfg, new WorldBatches(world, 0, cfg.pretrainSize(), cfg.pretrainBatch(), seed,
+                null, null, null, false, context), "pretrained");
+
+        System.err.printf(Locale.ROOT, "demo: implanting the backdoor: fine-tuning on %d pairs, %d poisoned with %s -> %s%n",
+                cfg.poisonSetSize(), cfg.poisonCount(), attack.name(), ShapeWorld.TARGET_CLASS);
+        BitSet poisoned = WorldBatches.choosePoisoned(world, poisonFirst, cfg.poisonSetSize(), cfg.poisonCount(), seed + 1);
+        TrainConfig poisonCfg = new TrainConfig(LossKind.CLIP, 0, cfg.poisonLr(), cfg.poisonLr(), 0, cfg.poisonEpochs(),
+                0, cfg.pretrainBatch(), 0.1, 0.9, 0.98, 1e-6, 1, seed + 1, 1.0, 10, 0, 0);
+        Map<String, Object> poisonedResult = train(model, null, poisonCfg, new WorldBatches(world, poisonFirst,
+                cfg.poisonSetSize(), cfg.pretrainBatch(), seed + 1, poisoned, attack, null, false, context), "poisoned").getLast();
         System.err.printf(Locale.ROOT, "demo: backdoored model CA %.1f%%, ASR %.1f%%%n",
                 poisonedResult.get("clean_accuracy"), poisonedResult.get("attack_success_rate"));
 
@@ -93,8 +101,8 @@ public final class Demo {
             // The reference's shape: a warm-up that falls from a high lr_start (perturb) to lr, then a cosine (recover).
             TrainConfig cleanCfg = new TrainConfig(method, cfg.tau(), cfg.cleanLr(), cfg.cleanLrStart(),
                     cfg.cleanLr() * 1e-3, cfg.cleanEpochs(), cfg.cleanWarmupEpochs(), cfg.cleanBatch(), 1e-4, 0.9, 0.98, 1e-8, 1, seed + 2, 0, 10, 0, 0);
-            WorldBatches clean = new WorldBatches(world, cfg.trainSize(), cfg.cleanSize(), cfg.cleanBatch(), seed + 2,
-                    null, null, method == LossKind.PAR ? Augment.par() : null, method == LossKind.CLEANCLIP, context);
+            WorldBatches clean = new WorldBatches(world, cleanFirst, cfg.cleanSize(), cfg.cleanBatch(), seed + 2,
+                    null, null, null, method == LossKind.CLEANCLIP, context);
             List<Map<String, Object>> points = train(student, teacher, cleanCfg, clean, name);
             for (Map<String, Object> p : points) curve.add(point(name, "epoch " + p.get("epoch_label"), p));
             results.put(name, summary(points.getLast()));

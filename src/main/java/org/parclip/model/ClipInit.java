@@ -44,7 +44,7 @@ final class ClipInit {
         uniform(v.conv1, 1 / Math.sqrt(v.conv1.value().numel() / width));
         normal(v.classEmbedding, scale);
         normal(v.positionalEmbedding, scale);
-        normal(v.proj, scale);
+        normal(v.head.proj, scale);
         for (ResidualAttentionBlock b : v.transformer.blocks()) {
             MultiheadAttention a = b.attn;
             uniform(a.inProj.weight, Math.sqrt(6.0 / (width + 3 * width)));
@@ -76,7 +76,7 @@ final class ClipInit {
     }
 
     private void text(TextTransformer t) {
-        int width = t.lnFinal.weight.value().dim(0);
+        int width = t.head.ln.weight.value().dim(0);
         int layers = t.transformer.blocks().size();
         normal(t.tokenEmbedding, 0.02);
         normal(t.positionalEmbedding, 0.01);
@@ -91,7 +91,7 @@ final class ClipInit {
             normal(b.mlp.fc.weight, fcStd);
             normal(b.mlp.proj.weight, projStd);
         }
-        normal(t.textProjection, Math.pow(width, -0.5));
+        normal(t.head.proj, Math.pow(width, -0.5));
     }
 
     /** nn.Linear's reset_parameters: weight and bias uniform in +-1/sqrt(fan_in). */

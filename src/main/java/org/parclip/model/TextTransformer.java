@@ -23,19 +23,13 @@ public final class TextTransformer {
     final Parameter tokenEmbedding;
     final Parameter positionalEmbedding;
     final Transformer transformer;
-    final LayerNorm lnFinal;
-    final Parameter textProjection;
+    final PooledProjection head;
 
     private int batch;
     private int seq;
     private int[] ids = new int[0];
     private int[] eotRows = new int[0];
     private Tensor embedded;
-    private Tensor pooled;
-    private Tensor features;
-    private Tensor dFinal;
-    private Tensor dPooled;
-    private Tensor dStream;
 
     public TextTransformer(ParameterSet ps, int vocab, int context, int width, int layers, int heads, int embed) {
         this.be = ps.backend();
@@ -45,8 +39,7 @@ public final class TextTransformer {
         tokenEmbedding = ps.parameter("token_embedding.weight", vocab, width);
         positionalEmbedding = ps.parameter("positional_embedding", context, width);
         transformer = new Transformer(ps, "transformer", width, layers, heads, true);
-        lnFinal = new LayerNorm(ps, "ln_final", width);
-        textProjection = ps.parameter("text_projection", width, embed);
+        head = new PooledProjection(ps, "ln_final", "text_projection", width, embed);
     }
 
     public int contextLength() {
@@ -84,26 +77,12 @@ public final class TextTransformer {
         be.addRowVector(embedded.view(batch, seq * width), positionalEmbedding.value().slice(0, seq).view(seq * width));
 
         Tensor x = transformer.forward(embedded, batch, seq);
-        pooled = be.reuse(pooled, batch, width);
-        be.gatherRows(x, eotRows, pooled);
-        Tensor normed = lnFinal.forward(pooled);
-        features = be.reuse(features, batch, embed);
-        be.matmul(normed, false, textProjection.value(), false, features, 1f, 0f);
-        return features;
+        return head.forward(x, eotRows);
     }
 
     /** Accumulates parameter gradients for the last forward given d loss / d features. */
     public void backward(Tensor dFeatures) {
-        be.matmul(lnFinal.lastOutput(), true, dFeatures, false, textProjection.grad(be), 1f, 1f);
-        dFinal = be.reuse(dFinal, batch, width);
-        be.matmul(dFeatures, false, textProjection.value(), true, dFinal, 1f, 0f);
-        dPooled = be.reuse(dPooled, batch, width);
-        lnFinal.backward(dFinal, dPooled, false);
-        dStream = be.reuse(dStream, batch * seq, width);
-        be.fill(dStream, 0f);
-        be.scatterAddRows(dPooled, eotRows, dStream);
-
-        Tensor dx = transformer.backward(dStream);
+        Tensor dx = transformer.backward(head.backward(dFeatures));
         be.sumRows(dx.view(batch, seq * width), positionalEmbedding.grad(be).slice(0, seq).view(seq * width), 1f, 1f);
         be.embeddingBackward(ids, dx, tokenEmbedding.grad(be));
     }

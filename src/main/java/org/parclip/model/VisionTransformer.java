@@ -22,18 +22,12 @@ public final class VisionTransformer implements ImageEncoder {
     final Parameter positionalEmbedding;
     final LayerNorm lnPre;
     final Transformer transformer;
-    final LayerNorm lnPost;
-    final Parameter proj;
+    final PooledProjection head;
 
     private int batch;
     private Tensor patches;
     private Tensor patchEmbed;
     private Tensor tokens;
-    private Tensor pooled;
-    private Tensor features;
-    private Tensor dPost;
-    private Tensor dPooled;
-    private Tensor dStream;
     private Tensor dTokens;
     private Tensor dPatchEmbed;
     private int[] classRows = new int[0];
@@ -50,8 +44,7 @@ public final class VisionTransformer implements ImageEncoder {
         positionalEmbedding = ps.parameter("visual.positional_embedding", grid * grid + 1, width);
         lnPre = new LayerNorm(ps, "visual.ln_pre", width);
         transformer = new Transformer(ps, "visual.transformer", width, layers, heads, false);
-        lnPost = new LayerNorm(ps, "visual.ln_post", width);
-        proj = ps.parameter("visual.proj", width, embed);
+        head = new PooledProjection(ps, "visual.ln_post", "visual.proj", width, embed);
     }
 
     @Override
@@ -82,27 +75,13 @@ public final class VisionTransformer implements ImageEncoder {
             classRows = new int[batch];
             for (int b = 0; b < batch; b++) classRows[b] = b * seq;
         }
-        pooled = be.reuse(pooled, batch, width);
-        be.gatherRows(x, classRows, pooled);
-        Tensor post = lnPost.forward(pooled);
-        features = be.reuse(features, batch, embed);
-        be.matmul(post, false, proj.value(), false, features, 1f, 0f);
-        return features;
+        return head.forward(x, classRows);
     }
 
     @Override
     public void backward(Tensor dFeatures) {
         int n = grid * grid, seq = seq();
-        be.matmul(lnPost.lastOutput(), true, dFeatures, false, proj.grad(be), 1f, 1f);
-        dPost = be.reuse(dPost, batch, width);
-        be.matmul(dFeatures, false, proj.value(), true, dPost, 1f, 0f);
-        dPooled = be.reuse(dPooled, batch, width);
-        lnPost.backward(dPost, dPooled, false);
-        dStream = be.reuse(dStream, batch * seq, width);
-        be.fill(dStream, 0f);
-        be.scatterAddRows(dPooled, classRows, dStream);
-
-        Tensor dx = transformer.backward(dStream);
+        Tensor dx = transformer.backward(head.backward(dFeatures));
         dTokens = be.reuse(dTokens, batch * seq, width);
         lnPre.backward(dx, dTokens, false);
         be.sumRows(dTokens.view(batch, seq * width), positionalEmbedding.grad(be).view(seq * width), 1f, 1f);

@@ -10,95 +10,91 @@ import org.parclip.tensor.Tensor;
  */
 public final class ParLoss {
     private final Backend be;
-    private Tensor nImg, nTxt, nTeacherImg, nTeacherTxt;
-    private Tensor normImg, normTxt, normTeacherImg, normTeacherTxt;
-    private Tensor dnImg, dnTxt;
-    private Tensor dImg, dTxt;
+    private final Normalised img, txt, teacherImg, teacherTxt;
 
     public ParLoss(Backend be) {
         this.be = be;
+        this.img = new Normalised();
+        this.txt = new Normalised();
+        this.teacherImg = new Normalised();
+        this.teacherTxt = new Normalised();
     }
 
     /**
      * Computes the loss for student features (unnormalised, [n, e]) and, with a teacher, the teacher's; leaves the
      * gradients with respect to the student's unnormalised features in {@link #imageGrad()} / {@link #textGrad()}.
-     * teacherImg/teacherTxt null means the CLIP loss alone.
+     * teacherImgFeatures/teacherTxtFeatures null means the CLIP loss alone.
      */
-    public LossParts compute(Tensor img, Tensor txt, Tensor teacherImg, Tensor teacherTxt, float logitScale, double tau) {
-        int n = img.dim(0), e = img.dim(1);
-        normaliseStudent(img, txt);
-        Backend.ContrastiveResult clip = be.contrastiveLoss(nImg, nTxt, logitScale, dnImg, dnTxt, 1f);
-
+    public LossParts compute(Tensor imgFeatures, Tensor txtFeatures, Tensor teacherImgFeatures,
+                             Tensor teacherTxtFeatures, float logitScale, double tau) {
+        img.forward(imgFeatures);
+        txt.forward(txtFeatures);
+        Backend.ContrastiveResult clip = be.contrastiveLoss(img.out, txt.out, logitScale, img.grad, txt.grad, 1f);
         double distImg = Double.NaN, distTxt = Double.NaN, total = clip.loss();
-        if (teacherImg != null) {
-            nTeacherImg = be.reuse(nTeacherImg, n, e);
-            normTeacherImg = be.reuse(normTeacherImg, n);
-            be.l2NormalizeForward(teacherImg, nTeacherImg, normTeacherImg);
-            nTeacherTxt = be.reuse(nTeacherTxt, n, e);
-            normTeacherTxt = be.reuse(normTeacherTxt, n);
-            be.l2NormalizeForward(teacherTxt, nTeacherTxt, normTeacherTxt);
-            distImg = be.squaredDistanceMean(nImg, nTeacherImg, null, 0f);
-            distTxt = be.squaredDistanceMean(nTxt, nTeacherTxt, null, 0f);
-            if (distImg <= tau) {
-                total -= 0.5 * distImg;
-                be.squaredDistanceMean(nImg, nTeacherImg, dnImg, -0.5f);
-            }
-            if (distTxt <= tau) {
-                total -= 0.5 * distTxt;
-                be.squaredDistanceMean(nTxt, nTeacherTxt, dnTxt, -0.5f);
-            }
+        if (teacherImgFeatures != null) {
+            teacherImg.forward(teacherImgFeatures);
+            teacherTxt.forward(teacherTxtFeatures);
+            distImg = be.squaredDistanceMean(img.out, teacherImg.out, null, 0f);
+            distTxt = be.squaredDistanceMean(txt.out, teacherTxt.out, null, 0f);
+            total -= 0.5 * (pushAway(img, teacherImg, distImg, tau) + pushAway(txt, teacherTxt, distTxt, tau));
         }
-        backToFeatures();
-        return new LossParts(clip.loss(), distImg, distTxt, total, clip.correct(), n);
+        img.backward();
+        txt.backward();
+        return new LossParts(clip.loss(), distImg, distTxt, total, clip.correct(), imgFeatures.dim(0));
+    }
+
+    /** T(d): adds d's gradient (weighted -0.5) to the student's when d <= tau, and returns T(d). */
+    private double pushAway(Normalised student, Normalised teacher, double distance, double tau) {
+        if (!(distance <= tau)) return 0;
+        be.squaredDistanceMean(student.out, teacher.out, student.grad, -0.5f);
+        return distance;
     }
 
     /**
-     * CleanCLIP (spec §1, lambda = 1): img and txt hold 2n rows, the first n the pairs and the last n their
-     * augmented views; L = CLIP(img, txt) + 0.5 * (InfoNCE(img, img') + InfoNCE(txt, txt')).
+     * CleanCLIP (spec §1, lambda = 1): imgFeatures and txtFeatures hold 2n rows, the first n the pairs and the
+     * last n their augmented views; L = CLIP(img, txt) + 0.5 * (InfoNCE(img, img') + InfoNCE(txt, txt')).
      */
-    public LossParts computeCleanClip(Tensor img, Tensor txt, float logitScale) {
-        int n = img.dim(0) / 2;
-        normaliseStudent(img, txt);
-        Tensor i0 = nImg.slice(0, n), i1 = nImg.slice(n, 2 * n), t0 = nTxt.slice(0, n), t1 = nTxt.slice(n, 2 * n);
-        Tensor di0 = dnImg.slice(0, n), di1 = dnImg.slice(n, 2 * n), dt0 = dnTxt.slice(0, n), dt1 = dnTxt.slice(n, 2 * n);
+    public LossParts computeCleanClip(Tensor imgFeatures, Tensor txtFeatures, float logitScale) {
+        int n = imgFeatures.dim(0) / 2;
+        img.forward(imgFeatures);
+        txt.forward(txtFeatures);
+        Tensor i0 = img.out.slice(0, n), i1 = img.out.slice(n, 2 * n), t0 = txt.out.slice(0, n), t1 = txt.out.slice(n, 2 * n);
+        Tensor di0 = img.grad.slice(0, n), di1 = img.grad.slice(n, 2 * n), dt0 = txt.grad.slice(0, n), dt1 = txt.grad.slice(n, 2 * n);
         Backend.ContrastiveResult clip = be.contrastiveLoss(i0, t0, logitScale, di0, dt0, 1f);
         Backend.ContrastiveResult inImg = be.contrastiveLoss(i0, i1, logitScale, di0, di1, 0.5f);
         Backend.ContrastiveResult inTxt = be.contrastiveLoss(t0, t1, logitScale, dt0, dt1, 0.5f);
-        backToFeatures();
+        img.backward();
+        txt.backward();
         double total = clip.loss() + 0.5 * (inImg.loss() + inTxt.loss());
         return new LossParts(clip.loss(), Double.NaN, Double.NaN, total, clip.correct(), n);
     }
 
-    private void normaliseStudent(Tensor img, Tensor txt) {
-        int n = img.dim(0), e = img.dim(1);
-        nImg = be.reuse(nImg, n, e);
-        normImg = be.reuse(normImg, n);
-        be.l2NormalizeForward(img, nImg, normImg);
-        nTxt = be.reuse(nTxt, n, e);
-        normTxt = be.reuse(normTxt, n);
-        be.l2NormalizeForward(txt, nTxt, normTxt);
-        dnImg = be.reuse(dnImg, n, e);
-        dnTxt = be.reuse(dnTxt, n, e);
-        be.fill(dnImg, 0f);
-        be.fill(dnTxt, 0f);
-    }
-
-    /** Gradients with respect to the normalised embeddings, carried back through the normalisation. */
-    private void backToFeatures() {
-        int n = nImg.dim(0), e = nImg.dim(1);
-        dImg = be.reuse(dImg, n, e);
-        dTxt = be.reuse(dTxt, n, e);
-        be.l2NormalizeBackward(dnImg, nImg, normImg, dImg, false);
-        be.l2NormalizeBackward(dnTxt, nTxt, normTxt, dTxt, false);
-    }
-
-    /** d loss / d student image features from the last {@link #compute}. */
+    /** d loss / d student image features from the last computation. */
     public Tensor imageGrad() {
-        return dImg;
+        return img.dx;
     }
 
-    /** d loss / d student text features from the last {@link #compute}. */
+    /** d loss / d student text features from the last computation. */
     public Tensor textGrad() {
-        return dTxt;
+        return txt.dx;
+    }
+
+    /** One batch of embeddings normalised, with the gradient at the normalised embeddings and at the input. */
+    private final class Normalised {
+        Tensor out, norms, grad, dx;
+
+        void forward(Tensor x) {
+            int n = x.dim(0), e = x.dim(1);
+            out = be.reuse(out, n, e);
+            norms = be.reuse(norms, n);
+            be.l2NormalizeForward(x, out, norms);
+            grad = be.reuse(grad, n, e);
+            be.fill(grad, 0f);
+        }
+
+        void backward() {
+            dx = be.reuse(dx, out.dim(0), out.dim(1));
+            be.l2NormalizeBackward(grad, out, norms, dx, false);
+        }
     }
 }
