@@ -147,8 +147,13 @@ public final class Attacks {
             return "badnet_rs";
         }
 
-        /** 16 x 16, and 32 x 32 for the 336-pixel models (the reference's setting for ViT-L-14-336). */
+        /**
+         * 16 x 16, and 32 x 32 for the 336-pixel models (the reference's setting for ViT-L-14-336). Below 224 pixels,
+         * which only the demo's synthetic world uses, a quarter of the side (at least 4): a 16-pixel patch would
+         * hide a quarter of a 32-pixel image, so that even a clean model would call many triggered images "banana".
+         */
         static int patchSize(int size) {
+            if (size < 224) return Math.max(4, size / 4);
             return size >= 336 ? 32 : 16;
         }
 

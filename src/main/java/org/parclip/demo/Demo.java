@@ -2,6 +2,7 @@ package org.parclip.demo;
 
 import org.parclip.attack.Attack;
 import org.parclip.attack.Attacks;
+import org.parclip.data.Augment;
 import org.parclip.data.Preprocess;
 import org.parclip.data.synth.ShapeWorld;
 import org.parclip.eval.ZeroShotEval;
@@ -30,10 +31,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * `par demo`: the paper's experiment in miniature on the synthetic shape world. Train a small CLIP from scratch,
- * implant a backdoor by fine-tuning it on a poisoned set (the backdoored model), then clean it on disjoint clean
- * pairs with PAR, plain fine-tuning (FT) and CleanCLIP, evaluating zero-shot clean accuracy and attack success rate
- * after every cleaning epoch. Each phase is
+ * `par demo`: the paper's experiment in miniature on the synthetic shape world. Train a small CLIP from scratch on
+ * a poisoned set (the backdoored model), then clean it on disjoint clean pairs with PAR, plain fine-tuning (FT) and
+ * CleanCLIP, evaluating zero-shot clean accuracy and attack success rate after every cleaning epoch. Each phase is
  * an ordinary resumable training run in its own folder; every model is kept as safetensors.
  */
 public final class Demo {
@@ -65,22 +65,14 @@ public final class Demo {
         eval = evaluationSet();
         int context = ClipTokenizer.DEFAULT_CONTEXT_LENGTH;
 
-        // Index ranges of the world: pre-training pairs, then the poisoned set, then the clean cleaning pairs.
-        long poisonFirst = cfg.pretrainSize(), cleanFirst = poisonFirst + cfg.poisonSetSize();
-        System.err.printf(Locale.ROOT, "demo: training a CLIP from scratch on %d clean pairs%n", cfg.pretrainSize());
+        System.err.printf(Locale.ROOT, "demo: training the backdoored model on %d pairs (%d poisoned with %s -> %s)%n",
+                cfg.trainSize(), cfg.poisonCount(), attack.name(), ShapeWorld.TARGET_CLASS);
+        BitSet poisoned = WorldBatches.choosePoisoned(world, 0, cfg.trainSize(), cfg.poisonCount(), seed + 1);
         ClipModel model = ClipModel.initialised(be, ModelSpecs.resolve(cfg.model()), seed);
-        TrainConfig pretrainCfg = new TrainConfig(LossKind.CLIP, 0, cfg.pretrainLr(), 0, 0, cfg.pretrainEpochs(),
-                Math.min(1, cfg.pretrainEpochs() * 0.1), cfg.pretrainBatch(), 0.1, 0.9, 0.98, 1e-6, 1, seed, 1.0, 10, 0, 0);
-        train(model, null, pretrainCfg, new WorldBatches(world, 0, cfg.pretrainSize(), cfg.pretrainBatch(), seed,
-                null, null, null, false, context), "pretrained");
-
-        System.err.printf(Locale.ROOT, "demo: implanting the backdoor: fine-tuning on %d pairs, %d poisoned with %s -> %s%n",
-                cfg.poisonSetSize(), cfg.poisonCount(), attack.name(), ShapeWorld.TARGET_CLASS);
-        BitSet poisoned = WorldBatches.choosePoisoned(world, poisonFirst, cfg.poisonSetSize(), cfg.poisonCount(), seed + 1);
-        TrainConfig poisonCfg = new TrainConfig(LossKind.CLIP, 0, cfg.poisonLr(), cfg.poisonLr(), 0, cfg.poisonEpochs(),
-                0, cfg.pretrainBatch(), 0.1, 0.9, 0.98, 1e-6, 1, seed + 1, 1.0, 10, 0, 0);
-        Map<String, Object> poisonedResult = train(model, null, poisonCfg, new WorldBatches(world, poisonFirst,
-                cfg.poisonSetSize(), cfg.pretrainBatch(), seed + 1, poisoned, attack, null, false, context), "poisoned").getLast();
+        TrainConfig trainCfg = new TrainConfig(LossKind.CLIP, 0, cfg.trainLr(), 0, 0, cfg.trainEpochs(),
+                Math.min(1, cfg.trainEpochs() * 0.1), cfg.trainBatch(), 0.1, 0.9, 0.98, 1e-6, 1, seed, 1.0, 10, 0, 0);
+        Map<String, Object> poisonedResult = train(model, null, trainCfg, new WorldBatches(world, 0, cfg.trainSize(),
+                cfg.trainBatch(), seed, poisoned, attack, null, false, context), "poisoned").getLast();
         System.err.printf(Locale.ROOT, "demo: backdoored model CA %.1f%%, ASR %.1f%%%n",
                 poisonedResult.get("clean_accuracy"), poisonedResult.get("attack_success_rate"));
 
@@ -95,17 +87,25 @@ public final class Demo {
                 case CLIP -> "ft";
                 case CLEANCLIP -> "cleanclip";
             };
-            System.err.printf(Locale.ROOT, "demo: cleaning with %s on %d clean pairs%n", name, cfg.cleanSize());
-            ClipModel student = ClipModel.fromStateDict(be, Safetensors.read(poisonedFile));
-            ClipModel teacher = method == LossKind.PAR ? ClipModel.fromStateDict(be, Safetensors.read(poisonedFile)) : null;
-            // The reference's shape: a warm-up that falls from a high lr_start (perturb) to lr, then a cosine (recover).
-            TrainConfig cleanCfg = new TrainConfig(method, cfg.tau(), cfg.cleanLr(), cfg.cleanLrStart(),
-                    cfg.cleanLr() * 1e-3, cfg.cleanEpochs(), cfg.cleanWarmupEpochs(), cfg.cleanBatch(), 1e-4, 0.9, 0.98, 1e-8, 1, seed + 2, 0, 10, 0, 0);
-            WorldBatches clean = new WorldBatches(world, cleanFirst, cfg.cleanSize(), cfg.cleanBatch(), seed + 2,
-                    null, null, null, method == LossKind.CLEANCLIP, context);
-            List<Map<String, Object>> points = train(student, teacher, cleanCfg, clean, name);
-            for (Map<String, Object> p : points) curve.add(point(name, "epoch " + p.get("epoch_label"), p));
-            results.put(name, summary(points.getLast()));
+            for (int k = 0; k < cfg.cleanLrStarts().length; k++) {
+                double lrStart = cfg.cleanLrStarts()[k];
+                String setting = String.format(Locale.ROOT, "lr_start %.0e", lrStart);
+                System.err.printf(Locale.ROOT, "demo: cleaning with %s (%s) on %d clean pairs%n", name, setting, cfg.cleanSize());
+                ClipModel student = ClipModel.fromStateDict(be, Safetensors.read(poisonedFile));
+                ClipModel teacher = method == LossKind.PAR ? ClipModel.fromStateDict(be, Safetensors.read(poisonedFile)) : null;
+                TrainConfig cleanCfg = new TrainConfig(method, cfg.tau(), lrStart / 10, lrStart, lrStart / 1e4,
+                        cfg.cleanEpochs(), cfg.cleanWarmupEpochs(), cfg.cleanBatch(), 1e-4, 0.9, 0.98, 1e-8, 1,
+                        seed + 2, 0, 10, 0, 0);
+                WorldBatches clean = new WorldBatches(world, cfg.trainSize(), cfg.cleanSize(), cfg.cleanBatch(),
+                        seed + 2, null, null, Augment.par(), method == LossKind.CLEANCLIP, context);
+                Map<String, Object> r = train(student, teacher, cleanCfg, clean, name + "-" + (k + 1)).getLast();
+                curve.add(point(name, setting, r));
+                if (k == cfg.headline()) {
+                    Map<String, Object> headline = summary(r);
+                    headline.put("setting", setting);
+                    results.put(name, headline);
+                }
+            }
         }
         results.put("curve", curve);
         results.put("attack", attack.name());
@@ -119,7 +119,7 @@ public final class Demo {
 
     /**
      * Trains to the end (resuming if the folder holds a run), keeps the model as DIR/NAME.safetensors and returns
-     * the zero-shot evaluations made after each epoch.
+     * the zero-shot evaluations made after each epoch (logged in DIR/NAME/metrics.jsonl too).
      */
     private List<Map<String, Object>> train(ClipModel student, ClipModel teacher, TrainConfig tc, BatchSource data,
                                             String name) throws IOException {
@@ -130,7 +130,6 @@ public final class Demo {
         Trainer trainer = new Trainer(withEvalEvery(tc, (int) perEpochSteps), student, teacher, data, out,
                 (model, step) -> {
                     Map<String, Object> r = eval.evaluate(model);
-                    r.put("epoch_label", step / perEpochSteps);
                     perEpoch.add(r);
                     return r;
                 });
