@@ -26,7 +26,7 @@ final class TradeoffPlot {
         XYChart chart = new XYChartBuilder().width(800).height(560)
                 .title("Backdoor removal (" + attack + " trigger): clean accuracy vs attack success rate")
                 .xAxisTitle("clean accuracy (%)").yAxisTitle("attack success rate (%)").build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
 
