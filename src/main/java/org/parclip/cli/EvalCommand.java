@@ -1,5 +1,9 @@
 package org.parclip.cli;
 
+import org.parclip.attack.Attacks;
+import org.parclip.data.CsvDataset;
+import org.parclip.data.RetrievalDataset;
+import org.parclip.eval.RetrievalEval;
 import org.parclip.eval.ZeroShotClassifier;
 import org.parclip.eval.ZeroShotEval;
 import org.parclip.io.AtomicFiles;
@@ -47,6 +51,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--target", defaultValue = "banana")
     String target;
 
+    @Option(names = "--retrieval", description = "Retrieval set: Karpathy split JSON (test split) or CSV image,caption.")
+    Path retrieval;
+
+    @Option(names = "--retrieval-root", description = "Root of the retrieval set's relative image paths (default: its folder).")
+    Path retrievalRoot;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the triggers' randomness.")
     long seed;
 
@@ -69,7 +79,8 @@ public final class EvalCommand implements Callable<Integer> {
             ClipModel model = Inputs.loadModel(be, checkpoint);
             ZeroShotEval eval = EvalSets.build(data, imageRoot, classes, templates, attack, target, model.imageSize(),
                     seed, workers, batchSize);
-            ZeroShotClassifier classifier = eval.classifier(model, Progress.stderr("class embeddings", eval.classCount()));
+            ZeroShotClassifier classifier = ClassEmbeddingCache.load(outputDir, checkpoint, eval,
+                    () -> eval.classifier(model, Progress.stderr("class embeddings", eval.classCount())));
             Map<String, Object> results = new LinkedHashMap<>();
             results.put("checkpoint", checkpoint.toString());
             results.put("data", data.toString());
@@ -78,6 +89,14 @@ public final class EvalCommand implements Callable<Integer> {
                 results.put("target", target);
             }
             results.putAll(eval.evaluate(model, classifier));
+            if (retrieval != null) {
+                Inputs.requireFile(retrieval, "--retrieval");
+                RetrievalDataset set = retrieval.toString().toLowerCase(Locale.ROOT).endsWith(".json")
+                        ? RetrievalDataset.karpathy(retrieval, retrievalRoot, "test")
+                        : RetrievalDataset.csv(retrieval, retrievalRoot, CsvDataset.Columns.DEFAULT);
+                results.putAll(RetrievalEval.evaluate(model, set, attack == null ? null : Attacks.byName(attack),
+                        target, seed, workers, batchSize));
+            }
             AtomicFiles.writeString(outputDir.resolve("results.json"), Json.writePretty(results));
             for (Map.Entry<String, Object> e : results.entrySet())
                 System.out.printf(Locale.ROOT, "%-28s %s%n", e.getKey(), e.getValue() instanceof Double d

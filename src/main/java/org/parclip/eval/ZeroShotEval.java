@@ -41,6 +41,11 @@ public final class ZeroShotEval {
         this.batchSize = batchSize;
     }
 
+    /** The class names and templates, for keying caches of the class embeddings. */
+    public String describePrompts() {
+        return String.join("\u0001", classNames) + "\u0002" + String.join("\u0001", templates);
+    }
+
     public int classCount() {
         return classNames.size();
     }
