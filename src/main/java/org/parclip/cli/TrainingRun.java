@@ -28,8 +28,6 @@ final class TrainingRun {
     static void run(TrainConfig cfg, Path checkpoint, String modelSpec, TrainOptions opts, Integer samples,
                     EvalDuringTraining eval, BackendOptions backendOptions, String finalName) throws IOException {
         Inputs.requireFile(opts.trainData, "--train-data");
-        if (cfg.loss() == LossKind.CLEANCLIP)
-            throw new UserException("--method cleanclip needs CleanCLIP's augmented views, not available from CSV data yet; use par or ft");
         Files.createDirectories(opts.outputDir);
         CsvDataset data = CsvDataset.read(opts.trainData, opts.imageRoot(), CsvDataset.Columns.DEFAULT);
         if (samples != null) {
@@ -46,7 +44,8 @@ final class TrainingRun {
                     .dropLast(true).build();
             System.err.printf("training on %d pairs from %s, batch %d, %s loss, %s backend%n", data.size(),
                     opts.trainData, cfg.batchSize(), cfg.loss().name().toLowerCase(), be.name());
-            try (CaptionBatchSource source = new CaptionBatchSource(loader, data, ClipTokenizer.get(), student.contextLength())) {
+            try (CaptionBatchSource source = new CaptionBatchSource(loader, data, ClipTokenizer.get(),
+                    student.contextLength(), cfg.loss() == LossKind.CLEANCLIP ? cfg.seed() + 1 : null)) {
                 Trainer trainer = new Trainer(cfg, student, teacher, source, opts.outputDir, eval.evaluator(size));
                 trainer.run();
                 if (loader.failures().count() > 0) System.err.println(loader.failures().summary());

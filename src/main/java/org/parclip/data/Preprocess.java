@@ -73,6 +73,15 @@ public final class Preprocess implements SampleTransform {
         return out;
     }
 
+    /** The inverse of {@link #normalize}: back to [0, 1] values, in place. */
+    public static void denormalize(float[] chw) {
+        int plane = chw.length / 3;
+        for (int c = 0; c < 3; c++) {
+            float m = MEAN[c], s = STD[c];
+            for (int i = c * plane, end = i + plane; i < end; i++) chw[i] = chw[i] * s + m;
+        }
+    }
+
     /** Normalize in place: (x - mean[c]) / std[c] in float32, as torchvision's {@code sub_(mean).div_(std)}. */
     public static void normalize(float[] chw) {
         int plane = chw.length / 3;
