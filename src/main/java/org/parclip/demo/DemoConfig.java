@@ -15,7 +15,7 @@ record DemoConfig(String model, int trainSize, int poisonCount, double trainEpoc
     static final String SMALL_VIT = "vit:image=32,patch=8,width=128,layers=2,text_width=128,text_layers=2,embed=128";
 
     static DemoConfig full() {
-        return new DemoConfig(SMALL_VIT, 12_000, 1_200, 10, 128, 1e-3, 4_000, 2, 128, new double[]{1e-4, 3e-4, 1e-3},
+        return new DemoConfig(SMALL_VIT, 12_000, 1_500, 10, 128, 1e-3, 4_000, 2, 128, new double[]{1e-4, 3e-4, 1e-3},
                 0.5, 2.15, 800);
     }
 

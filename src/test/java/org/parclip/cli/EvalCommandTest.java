@@ -2,13 +2,8 @@ package org.parclip.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.parclip.cpu.CpuBackend;
-import org.parclip.cpu.JavaSgemm;
+import org.parclip.TestData;
 import org.parclip.io.Json;
-import org.parclip.io.Safetensors;
-import org.parclip.model.ClipModel;
-import org.parclip.model.ModelSpecs;
-import org.parclip.tensor.DType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EvalCommandTest {
     @Test
     void evaluatesAndCachesClassEmbeddings(@TempDir Path dir) throws Exception {
-        assertEquals(0, Main.execute("synth", "--output-dir", dir.resolve("w").toString(), "--size", "24",
-                "--eval-size", "40", "--seed", "2"));
-        Path ckpt = dir.resolve("m.safetensors");
-        try (CpuBackend be = new CpuBackend(2, new JavaSgemm(2))) {
-            Safetensors.write(ckpt, ClipModel.initialised(be, ModelSpecs.resolve(
-                    "vit:image=32,patch=8,width=64,layers=1,text_width=64,text_layers=1,embed=32"), 1).toStateDict(),
-                    DType.F32, Map.of());
-        }
+        TestData.world(dir.resolve("w"), 24, 40, 2);
+        Path ckpt = TestData.tinyCheckpoint(dir.resolve("m.safetensors"), 1);
         String[] args = {"eval", "--checkpoint", ckpt.toString(), "--data", dir.resolve("w/eval.csv").toString(),
                 "--classes", dir.resolve("w/classes.json").toString(), "--templates",
                 dir.resolve("w/templates.json").toString(), "--attack", "badnet_rs", "--retrieval",

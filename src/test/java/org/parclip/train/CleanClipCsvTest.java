@@ -2,14 +2,9 @@ package org.parclip.train;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parclip.TestData;
 import org.parclip.cli.Main;
-import org.parclip.cpu.CpuBackend;
-import org.parclip.cpu.JavaSgemm;
 import org.parclip.io.Json;
-import org.parclip.io.Safetensors;
-import org.parclip.model.ClipModel;
-import org.parclip.model.ModelSpecs;
-import org.parclip.tensor.DType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CleanClipCsvTest {
     @Test
     void cleanClipRunsFromCsvAndAddsInModalTerms(@TempDir Path dir) throws Exception {
-        assertEquals(0, Main.execute("synth", "--output-dir", dir.resolve("w").toString(), "--size", "64",
-                "--eval-size", "8", "--seed", "4"));
-        Path ckpt = dir.resolve("m.safetensors");
-        try (CpuBackend be = new CpuBackend(2, new JavaSgemm(2))) {
-            Safetensors.write(ckpt, ClipModel.initialised(be, ModelSpecs.resolve(
-                    "vit:image=32,patch=8,width=64,layers=1,text_width=64,text_layers=1,embed=32"), 1).toStateDict(),
-                    DType.F32, Map.of());
-        }
+        TestData.world(dir.resolve("w"), 64, 8, 4);
+        Path ckpt = TestData.tinyCheckpoint(dir.resolve("m.safetensors"), 1);
         assertEquals(0, Main.execute("clean", "--checkpoint", ckpt.toString(), "--method", "cleanclip", "--train-data",
                 dir.resolve("w/train.csv").toString(), "--output-dir", dir.resolve("out").toString(), "--epochs", "1",
                 "--batch-size", "16", "--log-every", "1", "--backend", "cpu", "--threads", "2"));

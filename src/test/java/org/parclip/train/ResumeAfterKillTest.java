@@ -2,21 +2,16 @@ package org.parclip.train;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parclip.TestData;
 import org.parclip.cli.Main;
-import org.parclip.cpu.CpuBackend;
-import org.parclip.cpu.JavaSgemm;
 import org.parclip.io.HostTensor;
 import org.parclip.io.Safetensors;
 import org.parclip.io.StateDict;
-import org.parclip.model.ClipModel;
-import org.parclip.model.ModelSpecs;
-import org.parclip.tensor.DType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -31,14 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ResumeAfterKillTest {
     @Test
     void killedRunResumesToTheSameWeights(@TempDir Path dir) throws Exception {
-        assertEquals(0, Main.execute("synth", "--output-dir", dir.resolve("world").toString(), "--size", "256",
-                "--eval-size", "8", "--seed", "3"));
-        Path poisoned = dir.resolve("poisoned.safetensors");
-        try (CpuBackend be = new CpuBackend(2, new JavaSgemm(2))) {
-            ClipModel m = ClipModel.initialised(be, ModelSpecs.resolve(
-                    "vit:image=32,patch=8,width=64,layers=1,text_width=64,text_layers=1,embed=32,vocab=49408"), 5);
-            Safetensors.write(poisoned, m.toStateDict(), DType.F32, Map.of());
-        }
+        TestData.world(dir.resolve("world"), 256, 8, 3);
+        Path poisoned = TestData.tinyCheckpoint(dir.resolve("poisoned.safetensors"), 5);
         List<String> args = List.of("clean", "--checkpoint", poisoned.toString(), "--train-data",
                 dir.resolve("world/train.csv").toString(), "--method", "par", "--epochs", "4", "--warmup-epochs", "1",
                 "--batch-size", "16", "--lr", "1e-3", "--lr-start", "1e-2", "--checkpoint-every", "3",
