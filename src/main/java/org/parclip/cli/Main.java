@@ -10,7 +10,19 @@ import java.io.PrintWriter;
         description = "Remove backdoors from CLIP models with PAR (Perturb and Recover).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ConvertCommand.class,
+                InfoCommand.class,
+                EncodeCommand.class,
+                StepCommand.class,
+                TrainCommand.class,
+                CleanCommand.class,
+                EvalCommand.class,
+                DemoCommand.class,
                 BenchCommand.class,
+                TokenizeCommand.class,
+                SynthCommand.class,
+                TriggerCommand.class,
+                PoisonCommand.class,
         })
 public final class Main implements Runnable {
 

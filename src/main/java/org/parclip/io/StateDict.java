@@ -18,7 +18,10 @@ public final class StateDict {
         this.format = format;
     }
 
-    /** The detected source format, e.g. "torch-zip", "torchscript", "safetensors", "hf-safetensors". */
+    /**
+     * The detected source format: "torch-zip", "torch-legacy", "torchscript" or "safetensors", prefixed with "hf-"
+     * when Hugging Face names were mapped (e.g. "hf-safetensors", "hf-torch-zip").
+     */
     public String format() {
         return format;
     }

@@ -1,0 +1,50 @@
+package org.parclip.data.synth;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Caption templates of the shape world (training) and the held-out zero-shot prompts (evaluation).
+ *
+ * <p>Training templates use the placeholders {object}, {color}, {size} (may be empty) and {bg}. Every one names
+ * the object and its colour, so the text encoder learns both attributes. The zero-shot prompts have a structure no
+ * training caption has (no colour, "the" + object, different word order) so that classification is genuinely
+ * zero-shot, yet they use only words that training captions contain: a from-scratch text encoder has random
+ * embeddings for words it never saw, which would add noise to every class prompt alike.
+ */
+final class Captions {
+    private Captions() {
+    }
+
+    static final List<String> TRAINING = List.of(
+            "a photo of a {size} {color} {object}.",
+            "a {size} {color} {object}",
+            "a {color} {object} on a {bg} background",
+            "a drawing of a {color} {object}.",
+            "an image of a {size} {color} {object}.",
+            "a {object} in {color}.",
+            "there is a {color} {object} on the {bg} background.",
+            "the {size} {object} is {color}.",
+            "a picture of a {color} {object} in the middle.");
+
+    static final List<String> ZERO_SHOT = List.of(
+            "a photo of the {}.",
+            "a drawing of the {}.",
+            "an image of the {}.",
+            "the {} on a background.",
+            "a picture of the {}.",
+            "there is the {} in the picture.");
+
+    private static final Pattern SPACES = Pattern.compile(" {2,}");
+    private static final Pattern A_VOWEL = Pattern.compile("\\ba (?=[aeiou])");
+    private static final Pattern SPACE_PUNCT = Pattern.compile(" (?=[.,])");
+
+    /** Fills a training template; an empty size word leaves no double space, and "a orange" becomes "an orange". */
+    static String fill(String template, String object, String color, String size, String background) {
+        String s = template.replace("{object}", object).replace("{color}", color)
+                .replace("{size}", size).replace("{bg}", background);
+        s = SPACES.matcher(s).replaceAll(" ").strip();
+        s = SPACE_PUNCT.matcher(s).replaceAll("");
+        return A_VOWEL.matcher(s).replaceAll("an ");
+    }
+}

@@ -1,0 +1,68 @@
+package org.parclip.demo;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The paper's trade-off figure: clean accuracy on x, attack success rate on y, one line per cleaning method
+ * running from the backdoored model through each cleaning epoch. Lower-right is better.
+ */
+final class TradeoffPlot {
+    private TradeoffPlot() {
+    }
+
+    static void write(Path png, List<Map<String, Object>> curve, String attack) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(560)
+                .title("Backdoor removal (" + attack + " trigger): clean accuracy vs attack success rate")
+                .xAxisTitle("clean accuracy (%)").yAxisTitle("attack success rate (%)").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+
+        Map<String, Object> origin = curve.stream().filter(p -> p.get("method").equals("poisoned")).findFirst().orElseThrow();
+        Map<String, List<Map<String, Object>>> byMethod = new LinkedHashMap<>();
+        for (Map<String, Object> p : curve)
+            if (!p.get("method").equals("poisoned"))
+                byMethod.computeIfAbsent((String) p.get("method"), k -> new ArrayList<>()).add(p);
+        for (Map.Entry<String, List<Map<String, Object>>> e : byMethod.entrySet()) {
+            List<Double> x = new ArrayList<>(List.of(num(origin, "clean_accuracy")));
+            List<Double> y = new ArrayList<>(List.of(num(origin, "attack_success_rate")));
+            for (Map<String, Object> p : e.getValue()) {
+                x.add(num(p, "clean_accuracy"));
+                y.add(num(p, "attack_success_rate"));
+            }
+            chart.addSeries(label(e.getKey()), x, y).setMarker(SeriesMarkers.CIRCLE);
+        }
+        XYSeries start = chart.addSeries("backdoored model", List.of(num(origin, "clean_accuracy")),
+                List.of(num(origin, "attack_success_rate")));
+        start.setMarker(SeriesMarkers.DIAMOND);
+        start.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
+        BitmapEncoder.saveBitmap(chart, tmp.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String label(String method) {
+        return switch (method) {
+            case "par" -> "PAR";
+            case "ft" -> "FT (CLIP loss)";
+            case "cleanclip" -> "CleanCLIP";
+            default -> method;
+        };
+    }
+
+    private static double num(Map<String, Object> p, String key) {
+        return ((Number) p.get(key)).doubleValue();
+    }
+}
