@@ -110,13 +110,8 @@ public final class BlasSgemm implements Sgemm {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                       float beta, float[] c, int cOffset, int ldc) {
-        Sgemms.checkArguments(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0) {
-            // BLAS would reject the leading dimensions callers pass for empty A and B (lda >= max(1, k)).
-            Sgemms.scale(m, n, beta, c, cOffset, ldc);
+        if (Sgemms.prologue(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc))
             return;
-        }
         Library lib = Library.INSTANCE;
         try {
             if (lib.setNumThreads() != null && configuredThreads != threads) {

@@ -91,12 +91,8 @@ public final class JavaSgemm implements Sgemm {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                       float beta, float[] c, int cOffset, int ldc) {
-        Sgemms.checkArguments(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0) {
-            Sgemms.scale(m, n, beta, c, cOffset, ldc);
+        if (Sgemms.prologue(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc))
             return;
-        }
         int parts = pool == null || (long) m * n * k < PARALLEL_MIN_MACS ? 1 : threads;
         // Split the longer side of C, in whole micro-tiles so that no tile straddles two threads.
         boolean byRows = m >= n;

@@ -29,6 +29,23 @@ public final class Sgemms {
     }
 
     /**
+     * What every implementation does first: check the arguments (see {@link #checkArguments}), then finish the calls
+     * that need no multiplication. Returns true when C is already final: an empty C, or k == 0 / alpha == 0, where C
+     * becomes beta * C (BLAS would also reject the leading dimensions callers pass for an empty A or B).
+     */
+    static boolean prologue(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                            float beta, float[] c, int cOffset, int ldc) {
+        checkArguments(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        if (m == 0 || n == 0) return true;
+        if (k == 0 || alpha == 0) {
+            scale(m, n, beta, c, cOffset, ldc);
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * Throws IllegalArgumentException unless every element the call may touch lies inside its array and each leading
      * dimension is at least its matrix's row length. Native BLAS gets heap arrays directly, so this is what stands
      * between a wrong stride and a corrupted heap.
