@@ -19,7 +19,6 @@ public final class TextTransformer {
     private final Backend be;
     private final int width;
     private final int context;
-    private final int embed;
     final Parameter tokenEmbedding;
     final Parameter positionalEmbedding;
     final Transformer transformer;
@@ -35,7 +34,6 @@ public final class TextTransformer {
         this.be = ps.backend();
         this.width = width;
         this.context = context;
-        this.embed = embed;
         tokenEmbedding = ps.parameter("token_embedding.weight", vocab, width);
         positionalEmbedding = ps.parameter("positional_embedding", context, width);
         transformer = new Transformer(ps, "transformer", width, layers, heads, true);

@@ -16,7 +16,6 @@ public final class VisionTransformer implements ImageEncoder {
     private final int width;
     private final int patch;
     private final int grid;
-    private final int embed;
     final Parameter conv1;
     final Parameter classEmbedding;
     final Parameter positionalEmbedding;
@@ -38,7 +37,6 @@ public final class VisionTransformer implements ImageEncoder {
         this.width = width;
         this.patch = patch;
         this.grid = imageSize / patch;
-        this.embed = embed;
         conv1 = ps.parameter("visual.conv1.weight", width, 3, patch, patch);
         classEmbedding = ps.parameter("visual.class_embedding", width);
         positionalEmbedding = ps.parameter("visual.positional_embedding", grid * grid + 1, width);
