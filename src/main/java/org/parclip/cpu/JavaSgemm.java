@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The A micro-panel, not the B one, is the L1-resident operand because a B micro-panel of KC x 32 floats would fill
  * the whole 32 KiB L1 by itself. The B micro-panels are read in order, so prefetching streams them from L2/L3 well
  * enough that a B block the size of the L2 (NC = 1024) ran 5-10% faster than a half-size one (Zen 4, 1 MiB L2,
- * 1024^3 and ViT shapes); KC between 192 and 512 made little difference. Packing makes every operand contiguous, so the four transpose cases differ only in
- * how the packing routines read, and zero padding lets partial tiles run the same kernel.
+ * 1024^3 and ViT shapes); KC between 192 and 512 made little difference. Packing makes every operand contiguous,
+ * so the four transpose cases differ only in how the packing routines read, and zero padding lets partial tiles run
+ * the same kernel.
  *
  * <h2>Threads and determinism</h2>
  * C is cut into at most {@code threads} contiguous row (or column) ranges, rounded to whole micro-tiles; each thread
