@@ -2,18 +2,16 @@ package org.parclip.data.synth;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.parclip.io.AtomicFiles;
+import org.parclip.io.Json;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -137,52 +135,14 @@ public final class SynthWriter {
 
     private static void writeCsv(Path target, String column, String split, String[] values) throws IOException {
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader("image", column).setRecordSeparator("\n").build();
-        atomically(target, w -> {
-            try (CSVPrinter csv = new CSVPrinter(w, format)) {
-                for (int i = 0; i < values.length; i++) csv.printRecord(imagePath(split, i), values[i]);
-            }
-        });
+        StringBuilder text = new StringBuilder();
+        try (CSVPrinter csv = new CSVPrinter(text, format)) {
+            for (int i = 0; i < values.length; i++) csv.printRecord(imagePath(split, i), values[i]);
+        }
+        AtomicFiles.writeString(target, text.toString());
     }
 
     private static void writeJson(Path target, List<String> strings) throws IOException {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < strings.size(); i++) sb.append(i == 0 ? "" : ", ").append(jsonString(strings.get(i)));
-        String json = sb.append("]\n").toString();
-        atomically(target, w -> w.write(json));
-    }
-
-    static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        return sb.append('"').toString();
-    }
-
-    private interface WriterBody {
-        void accept(Writer w) throws IOException;
-    }
-
-    /** Writes to a temporary sibling, then renames it over the target, so readers see all of it or nothing. */
-    private static void atomically(Path target, WriterBody body) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            body.accept(w);
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.writeString(target, Json.write(strings) + "\n");
     }
 }
