@@ -4,6 +4,10 @@ package org.parclip.demo;
  * The demo's sizes. {@link #full()} is sized for a 2-core laptop CPU in under ten minutes; {@link #quick()} runs
  * the same pipeline small enough for `make test`.
  *
+ * <p>The backdoored model trains for 20 epochs because the small ViT learns colour first and shape late: on seed
+ * 0 (clean data, colourless prompts) its zero-shot accuracy was 42% after a 10-epoch schedule and 70% after a
+ * 20-epoch one, and cleaning a weak model mostly measures its fragility, not the methods.
+ *
  * <p>Each cleaning method runs once per strength in {@code cleanLrStarts}: the reference's schedule shape (a warm-up
  * falling from lr_start to lr = lr_start / 10, then a cosine), so the results trace each method's trade-off between
  * clean accuracy and attack success rate, as the paper's figure does. The middle strength is the headline setting.
@@ -15,7 +19,7 @@ record DemoConfig(String model, int trainSize, int poisonCount, double trainEpoc
     static final String SMALL_VIT = "vit:image=32,patch=8,width=128,layers=2,text_width=128,text_layers=2,embed=128";
 
     static DemoConfig full() {
-        return new DemoConfig(SMALL_VIT, 12_000, 1_500, 10, 128, 1e-3, 4_000, 2, 128, new double[]{1e-4, 3e-4, 1e-3},
+        return new DemoConfig(SMALL_VIT, 12_000, 1_800, 20, 128, 1e-3, 4_000, 2, 128, new double[]{1e-4, 3e-4, 1e-3},
                 0.5, 2.15, 800);
     }
 

@@ -148,7 +148,8 @@ class ShapeWorldTest {
         assertEquals(classes.size(), new HashSet<>(classes).size());
         assertTrue(classes.size() >= 8 && classes.size() <= 10);
         List<String> zs = ShapeWorld.zeroShotTemplates();
-        assertTrue(zs.size() >= 4);
+        assertEquals(6 * ShapeWorld.colorNames().size(), zs.size());
+        for (String c : ShapeWorld.colorNames()) assertTrue(zs.contains("a photo of the " + c + " {}."), c);
         for (String t : zs) {
             assertEquals(t.indexOf("{}"), t.lastIndexOf("{}"), t);
             assertTrue(t.contains("{}"), t);
@@ -158,6 +159,7 @@ class ShapeWorldTest {
                 String prompt = t.replace("{}", s.className());
                 assertNotEquals(prompt, s.caption());
                 assertNotEquals(prompt, s.caption().replace(s.colorName() + " ", ""));
+                assertNotEquals(prompt, s.caption().replace(" " + s.colorName() + " ", " the " + s.colorName() + " "));
             }
         }
         for (String t : ShapeWorld.captionTemplates()) assertTrue(t.contains("{object}") && t.contains("{color}"), t);

@@ -10,8 +10,11 @@ import org.parclip.io.Json;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,6 +94,24 @@ class SynthCommandTest {
         assertEquals(2, Main.execute("synth", "--output-dir", tmp.resolve("x").toString(), "--size", "4", "--eval-size", "-1"));
         assertEquals(2, Main.execute("synth", "--size", "4"));
         assertFalse(Files.exists(tmp.resolve("x")));
+    }
+
+    @Test
+    void aFileSystemRefusalIsReportedAsAnIoErrorNotAsABug() throws IOException {
+        Path file = Files.writeString(tmp.resolve("in-the-way"), "x");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        int code;
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            code = Main.execute("synth", "--output-dir", file.resolve("sub").toString(), "--size", "4");
+        } finally {
+            System.setErr(old);
+        }
+        String err = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(1, code, err);
+        assertTrue(err.contains("par synth: I/O error: " + file.resolve("sub")), err);
+        assertFalse(err.contains("internal error"), err);
     }
 
     private static List<CSVRecord> readCsv(Path csv, String... header) throws IOException {
