@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * a small text encoder that has only ever read captions naming the colour embeds colourless prompts poorly, and
  * fine-tuning moves those embeddings further. Measured on a backdoored demo model (seed 0): zero-shot accuracy
  * 67.1% with the six colourless prompts against 78.8% with the 48 colour-ensembled ones; after plain fine-tuning
- * at lr_start 3e-4 the colourless prompts fell to 58.8% while the image features and the ensemble stayed at 78.8%.
+ * at lr_start 3e-4 the colourless prompts fell to 58.8% while the ensemble stayed at 78.8%.
  */
 final class Captions {
     private Captions() {
