@@ -65,20 +65,28 @@ public final class Demo {
         eval = evaluationSet();
         int context = ClipTokenizer.DEFAULT_CONTEXT_LENGTH;
 
-        System.err.printf(Locale.ROOT, "demo: training the backdoored model on %d pairs (%d poisoned with %s -> %s)%n",
+        System.err.printf(Locale.ROOT, "demo: pre-training a clean model from scratch on %d clean pairs%n", cfg.trainSize());
+        ClipModel model = ClipModel.initialised(be, ModelSpecs.resolve(cfg.model()), seed);
+        Map<String, Object> cleanResult = train(model, null, trainingConfig(cfg.pretrainLr(), cfg.pretrainEpochs()),
+                new WorldBatches(world, 0, cfg.trainSize(), cfg.trainBatch(), seed, null, null, Augment.par(), false,
+                        context), "pretrained").getLast();
+        System.err.printf(Locale.ROOT, "demo: clean model CA %.1f%%, ASR %.1f%% (triggered images it calls %s unprompted)%n",
+                cleanResult.get("clean_accuracy"), cleanResult.get("attack_success_rate"), ShapeWorld.TARGET_CLASS);
+
+        System.err.printf(Locale.ROOT, "demo: fine-tuning it on %d pairs, %d poisoned with %s -> %s (the backdoored model)%n",
                 cfg.trainSize(), cfg.poisonCount(), attack.name(), ShapeWorld.TARGET_CLASS);
         BitSet poisoned = WorldBatches.choosePoisoned(world, 0, cfg.trainSize(), cfg.poisonCount(), seed + 1);
-        ClipModel model = ClipModel.initialised(be, ModelSpecs.resolve(cfg.model()), seed);
-        TrainConfig trainCfg = new TrainConfig(LossKind.CLIP, 0, cfg.trainLr(), 0, 0, cfg.trainEpochs(),
-                Math.min(1, cfg.trainEpochs() * 0.1), cfg.trainBatch(), 0.1, 0.9, 0.98, 1e-6, 1, seed, 1.0, 10, 0, 0);
-        Map<String, Object> poisonedResult = train(model, null, trainCfg, new WorldBatches(world, 0, cfg.trainSize(),
-                cfg.trainBatch(), seed, poisoned, attack, null, false, context), "poisoned").getLast();
+        Map<String, Object> poisonedResult = train(model, null, trainingConfig(cfg.poisonLr(), cfg.poisonEpochs()),
+                new WorldBatches(world, 0, cfg.trainSize(), cfg.trainBatch(), seed + 1, poisoned, attack, null, false,
+                        context), "poisoned").getLast();
         System.err.printf(Locale.ROOT, "demo: backdoored model CA %.1f%%, ASR %.1f%%%n",
                 poisonedResult.get("clean_accuracy"), poisonedResult.get("attack_success_rate"));
 
         List<Map<String, Object>> curve = new ArrayList<>();
+        curve.add(point("clean", "never poisoned", cleanResult));
         curve.add(point("poisoned", "backdoored model", poisonedResult));
         Map<String, Object> results = new LinkedHashMap<>();
+        results.put("clean_model", summary(cleanResult));
         results.put("poisoned", summary(poisonedResult));
         Path poisonedFile = dir.resolve("poisoned.safetensors");
         for (LossKind method : List.of(LossKind.PAR, LossKind.CLIP, LossKind.CLEANCLIP)) {
@@ -117,9 +125,17 @@ public final class Demo {
         return results;
     }
 
+    /** The CLIP-loss recipe of both training phases: AdamW, 10% linear warm-up (at most one epoch), then a cosine. */
+    private TrainConfig trainingConfig(double lr, double epochs) {
+        return new TrainConfig(LossKind.CLIP, 0, lr, 0, 0, epochs, Math.min(1, epochs * 0.1), cfg.trainBatch(), 0.1,
+                0.9, 0.98, 1e-6, 1, seed, 1.0, 10, 0, 0);
+    }
+
     /**
      * Trains to the end (resuming if the folder holds a run), keeps the model as DIR/NAME.safetensors and returns
-     * the zero-shot evaluations made after each epoch (logged in DIR/NAME/metrics.jsonl too).
+     * the zero-shot evaluations made after each epoch (logged in DIR/NAME/metrics.jsonl too). Only the last checkpoint
+     * of a finished phase is kept: it marks the phase done for a resumed demo, and the epoch checkpoints (model and
+     * AdamW moments, 84 MB each for the demo's model) would otherwise fill gigabytes.
      */
     private List<Map<String, Object>> train(ClipModel student, ClipModel teacher, TrainConfig tc, BatchSource data,
                                             String name) throws IOException {
@@ -134,6 +150,7 @@ public final class Demo {
                     return r;
                 });
         trainer.run();
+        trainer.dropOlderCheckpoints();
         Safetensors.write(dir.resolve(name + ".safetensors"), student.toStateDict(), DType.F32,
                 Map.of("source_format", "parclip-demo-" + name));
         if (perEpoch.isEmpty()) perEpoch.add(eval.evaluate(student)); // the run was already complete on disk

@@ -4,27 +4,29 @@ package org.parclip.demo;
  * The demo's sizes. {@link #full()} is sized for a 2-core laptop CPU in under ten minutes; {@link #quick()} runs
  * the same pipeline small enough for `make test`.
  *
- * <p>The backdoored model trains for 20 epochs because the small ViT learns colour first and shape late: on seed
- * 0 (clean data, colourless prompts) its zero-shot accuracy was 42% after a 10-epoch schedule and 70% after a
- * 20-epoch one, and cleaning a weak model mostly measures its fragility, not the methods.
- *
- * <p>Each cleaning method runs once per strength in {@code cleanLrStarts}: the reference's schedule shape (a warm-up
- * falling from lr_start to lr = lr_start / 10, then a cosine), so the results trace each method's trade-off between
- * clean accuracy and attack success rate, as the paper's figure does. The middle strength is the headline setting.
+ * <p>The backdoor is planted the way it usually is: a clean model is pre-trained from scratch (with PAR's
+ * augmentation, standing in for the variety a web-scale model has seen), then fine-tuned on a set in which
+ * {@code poisonCount} of the {@code trainSize} pairs carry the trigger and a "banana" caption (no augmentation: a
+ * plain CLIP fine-tune). Each cleaning method then runs once per strength in {@code cleanLrStarts}: the reference's
+ * schedule shape (a warm-up falling from lr_start to lr = lr_start / 10, then a cosine), so the results trace each
+ * method's trade-off between clean accuracy and attack success rate, as the paper's figure does. The middle strength
+ * is the headline setting.
  */
-record DemoConfig(String model, int trainSize, int poisonCount, double trainEpochs, int trainBatch, double trainLr,
+record DemoConfig(String model, int trainSize, int trainBatch, double pretrainEpochs, double pretrainLr,
+                  int poisonCount, double poisonEpochs, double poisonLr,
                   int cleanSize, double cleanEpochs, int cleanBatch, double[] cleanLrStarts, double cleanWarmupEpochs,
                   double tau, int evalSize) {
 
     static final String SMALL_VIT = "vit:image=32,patch=8,width=128,layers=2,text_width=128,text_layers=2,embed=128";
 
     static DemoConfig full() {
-        return new DemoConfig(SMALL_VIT, 12_000, 1_800, 20, 128, 1e-3, 4_000, 2, 128, new double[]{1e-4, 3e-4, 1e-3},
-                0.5, 2.15, 800);
+        return new DemoConfig(SMALL_VIT, 12_000, 128, 24, 1e-3, 3_000, 6, 1e-3, 4_000, 2, 128,
+                new double[]{1e-4, 3e-4, 1e-3}, 0.5, 2.15, 800);
     }
 
     static DemoConfig quick() {
-        return new DemoConfig(SMALL_VIT, 1_024, 102, 2, 64, 1e-3, 256, 1, 64, new double[]{1e-4, 1e-3}, 0.5, 2.15, 128);
+        return new DemoConfig(SMALL_VIT, 1_024, 64, 1, 1e-3, 205, 1, 1e-3, 256, 1, 64, new double[]{1e-4, 1e-3}, 0.5,
+                2.15, 128);
     }
 
     /** The setting reported as each method's result in results.json. */

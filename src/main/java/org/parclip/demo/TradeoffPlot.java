@@ -4,6 +4,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
@@ -16,9 +17,13 @@ import java.util.Map;
 
 /**
  * The paper's trade-off figure: clean accuracy on x, attack success rate on y, one line per cleaning method
- * running from the backdoored model through each cleaning epoch. Lower-right is better.
+ * running from the backdoored model through each cleaning strength, and the never-poisoned model for reference
+ * (its ASR is the floor: triggered images it calls the target class by chance). Lower-right is better.
  */
 final class TradeoffPlot {
+    /** Drawn as single markers, not as a method's line: the backdoored model (every line's start), the clean one. */
+    private static final List<String> REFERENCE_POINTS = List.of("poisoned", "clean");
+
     private TradeoffPlot() {
     }
 
@@ -30,10 +35,10 @@ final class TradeoffPlot {
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
 
-        Map<String, Object> origin = curve.stream().filter(p -> p.get("method").equals("poisoned")).findFirst().orElseThrow();
+        Map<String, Object> origin = pointOf(curve, "poisoned");
         Map<String, List<Map<String, Object>>> byMethod = new LinkedHashMap<>();
         for (Map<String, Object> p : curve)
-            if (!p.get("method").equals("poisoned"))
+            if (!REFERENCE_POINTS.contains(p.get("method")))
                 byMethod.computeIfAbsent((String) p.get("method"), k -> new ArrayList<>()).add(p);
         for (Map.Entry<String, List<Map<String, Object>>> e : byMethod.entrySet()) {
             List<Double> x = new ArrayList<>(List.of(num(origin, "clean_accuracy")));
@@ -44,13 +49,21 @@ final class TradeoffPlot {
             }
             chart.addSeries(label(e.getKey()), x, y).setMarker(SeriesMarkers.CIRCLE);
         }
-        XYSeries start = chart.addSeries("backdoored model", List.of(num(origin, "clean_accuracy")),
-                List.of(num(origin, "attack_success_rate")));
-        start.setMarker(SeriesMarkers.DIAMOND);
-        start.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        marker(chart, "backdoored model", origin, SeriesMarkers.DIAMOND);
+        marker(chart, "clean model (never poisoned)", pointOf(curve, "clean"), SeriesMarkers.SQUARE);
         Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
         BitmapEncoder.saveBitmap(chart, tmp.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
         Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static Map<String, Object> pointOf(List<Map<String, Object>> curve, String method) {
+        return curve.stream().filter(p -> p.get("method").equals(method)).findFirst().orElseThrow();
+    }
+
+    private static void marker(XYChart chart, String name, Map<String, Object> p, Marker shape) {
+        XYSeries s = chart.addSeries(name, List.of(num(p, "clean_accuracy")), List.of(num(p, "attack_success_rate")));
+        s.setMarker(shape);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     }
 
     private static String label(String method) {

@@ -14,6 +14,7 @@ public final class Progress {
     private final boolean terminal;
     private final long start = System.nanoTime();
     private long done;
+    private long resumedAt;
     private long lastDraw;
     private int lastDecile = -1;
     private String suffix = "";
@@ -29,6 +30,11 @@ public final class Progress {
         return new Progress(System.err, label, total, System.console() != null && System.console().isTerminal());
     }
 
+    /** A line-per-decile progress bar on any stream (what stderr gets when it is not a terminal). */
+    static Progress lines(PrintStream out, String label, long total) {
+        return new Progress(out, label, total, false);
+    }
+
     /** A progress bar that prints nothing (library use, tests). */
     public static Progress silent() {
         return new Progress(null, "", 0, false);
@@ -37,6 +43,12 @@ public final class Progress {
     /** Extra text shown after the counters, e.g. the current loss. */
     public void status(String text) {
         suffix = text;
+    }
+
+    /** Counts work done before a resume as done, but not in the throughput (it took no time in this run). */
+    public void resumeAt(long n) {
+        resumedAt = n;
+        advance(n);
     }
 
     public void advance(long n) {
@@ -59,7 +71,7 @@ public final class Progress {
 
     private void draw(long now) {
         double secs = Math.max(1e-9, (now - start) / 1e9);
-        double rate = done / secs;
+        double rate = (done - resumedAt) / secs;
         String eta = total > 0 && rate > 0 ? String.format(Locale.ROOT, " eta %.0fs", (total - done) / rate) : "";
         String line;
         if (total > 0) {

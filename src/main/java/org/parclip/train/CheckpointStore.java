@@ -76,6 +76,20 @@ final class CheckpointStore {
         }
     }
 
+    /**
+     * Deletes every checkpoint but the newest, end-of-epoch ones included: for a finished run whose checkpoints
+     * only need to say "done" to a resume. The newest is kept, so resuming still finds the run complete.
+     */
+    void dropAllButLatest() {
+        if (!Files.isDirectory(dir)) return;
+        try {
+            List<Path> all = completeCheckpoints();
+            for (int k = 0; k < all.size() - 1; k++) deleteTree(all.get(k));
+        } catch (IOException e) {
+            throw new UncheckedIOException("pruning checkpoints in " + dir, e);
+        }
+    }
+
     private List<Path> completeCheckpoints() throws IOException {
         return list().stream().filter(p -> p.getFileName().toString().startsWith(PREFIX))
                 .filter(p -> Files.isRegularFile(p.resolve("state.json")))

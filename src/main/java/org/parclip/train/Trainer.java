@@ -67,6 +67,14 @@ public final class Trainer {
         return Math.max(1, Math.round(cfg.epochs() * stepsPerEpoch()));
     }
 
+    /**
+     * After {@link #run()}, deletes all checkpoints but the last (which still marks the run complete for a resume):
+     * each holds the model and two AdamW moments, so a long run's epoch checkpoints add up to gigabytes.
+     */
+    public void dropOlderCheckpoints() {
+        checkpoints.dropAllButLatest();
+    }
+
     /** Runs (or resumes) training to the end; returns the number of optimiser steps taken in total. */
     public long run() {
         long perEpoch = stepsPerEpoch();
@@ -83,7 +91,7 @@ public final class Trainer {
         TrainStep trainStep = cfg.loss() == LossKind.CLEANCLIP ? null : new TrainStep(student, teacher, cfg.loss(), cfg.tau());
         CleanClipStep cleanClip = cfg.loss() == LossKind.CLEANCLIP ? new CleanClipStep(student) : null;
         Progress progress = Progress.stderr("train", total);
-        progress.advance(step);
+        progress.resumeAt(step);
         long windowStart = System.nanoTime();
         int windowSamples = 0;
         while (step < total) {

@@ -11,12 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** `par demo --quick` end to end: every phase runs, results.json has the shape, the figure is a PNG. */
+/**
+ * `par demo --quick` end to end: every phase runs, results.json has the issue's shape, the figure is a PNG, each
+ * finished phase keeps one checkpoint, and running the command again resumes every phase to the same results.
+ */
 class DemoQuickTest {
     @Test
     @SuppressWarnings("unchecked")
@@ -24,7 +28,7 @@ class DemoQuickTest {
         assertEquals(0, Main.execute("demo", "--quick", "--output-dir", dir.toString(), "--backend", "cpu",
                 "--threads", "2", "--seed", "1"));
         Map<String, Object> r = Json.parseObject(Files.readString(dir.resolve("results.json")));
-        for (String method : List.of("poisoned", "par", "ft", "cleanclip")) {
+        for (String method : List.of("clean_model", "poisoned", "par", "ft", "cleanclip")) {
             Map<String, Object> m = (Map<String, Object>) r.get(method);
             assertNotNull(m, method);
             for (String key : List.of("clean_accuracy", "attack_success_rate")) {
@@ -33,10 +37,19 @@ class DemoQuickTest {
             }
         }
         List<Map<String, Object>> curve = (List<Map<String, Object>>) r.get("curve");
-        assertEquals(1 + 3 * DemoConfig.quick().cleanLrStarts().length, curve.size(), "one point per method and strength");
-        for (String name : List.of("poisoned", "par-1", "ft-1", "cleanclip-1"))
+        assertEquals(2 + 3 * DemoConfig.quick().cleanLrStarts().length, curve.size(), "one point per method and strength");
+        for (String name : List.of("pretrained", "poisoned", "par-1", "ft-1", "cleanclip-1")) {
             assertTrue(Files.isRegularFile(dir.resolve(name + ".safetensors")), name + ".safetensors kept");
+            try (Stream<Path> checkpoints = Files.list(dir.resolve(name).resolve("checkpoints"))) {
+                assertEquals(1, checkpoints.count(), name + ": only the last checkpoint of a finished phase is kept");
+            }
+        }
         BufferedImage png = ImageIO.read(dir.resolve("tradeoff.png").toFile());
         assertTrue(png.getWidth() >= 640 && png.getHeight() >= 480, "tradeoff.png is a real figure");
+
+        assertEquals(0, Main.execute("demo", "--quick", "--output-dir", dir.toString(), "--backend", "cpu",
+                "--threads", "2", "--seed", "1"));
+        Map<String, Object> again = Json.parseObject(Files.readString(dir.resolve("results.json")));
+        assertEquals(curve, again.get("curve"), "a second run resumes every finished phase to the same models");
     }
 }
