@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code par demo}: poison a synthetic world, train a backdoored CLIP, clean it with PAR, FT and CleanCLIP, and
- * report clean accuracy and attack success rate with a trade-off figure.
+ * {@code par demo}: pre-train a small CLIP on a synthetic world, backdoor it by fine-tuning on a poisoned set, clean
+ * it with PAR, FT and CleanCLIP, and report clean accuracy and attack success rate with a trade-off figure.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Backdoor a small CLIP on synthetic data, clean it with PAR/FT/CleanCLIP; writes results.json and tradeoff.png.")

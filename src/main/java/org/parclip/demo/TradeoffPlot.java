@@ -28,10 +28,11 @@ final class TradeoffPlot {
     }
 
     static void write(Path png, List<Map<String, Object>> curve, String attack) throws IOException {
-        XYChart chart = new XYChartBuilder().width(800).height(560)
+        XYChart chart = new XYChartBuilder().width(960).height(560)
                 .title("Backdoor removal (" + attack + " trigger): clean accuracy vs attack success rate")
                 .xAxisTitle("clean accuracy (%)").yAxisTitle("attack success rate (%)").build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        // Outside: inside the plot the legend box can hide a point (the clean model sits low on the right).
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
 
