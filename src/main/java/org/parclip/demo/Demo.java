@@ -34,8 +34,8 @@ import java.util.SplittableRandom;
  * `par demo`: the paper's experiment in miniature on the synthetic shape world. Pre-train a small CLIP from scratch
  * on clean pairs, fine-tune it on a set with poisoned pairs (the backdoored model), then clean it on disjoint clean
  * pairs with PAR, plain fine-tuning (FT) and CleanCLIP, evaluating zero-shot clean accuracy and attack success rate
- * after every epoch. Each phase is
- * an ordinary resumable training run in its own folder; every model is kept as safetensors.
+ * after every epoch. Each phase is an ordinary resumable training run in its own folder; every model is kept as
+ * safetensors.
  */
 public final class Demo {
     private final DemoConfig cfg;
