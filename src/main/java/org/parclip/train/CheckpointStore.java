@@ -83,8 +83,7 @@ final class CheckpointStore {
     void dropAllButLatest() {
         if (!Files.isDirectory(dir)) return;
         try {
-            List<Path> all = completeCheckpoints();
-            for (int k = 0; k < all.size() - 1; k++) deleteTree(all.get(k));
+            deleteAllBut(1, false);
         } catch (IOException e) {
             throw new UncheckedIOException("pruning checkpoints in " + dir, e);
         }
@@ -103,10 +102,15 @@ final class CheckpointStore {
     }
 
     private void prune() throws IOException {
+        deleteAllBut(keep, true);
+    }
+
+    /** Deletes all complete checkpoints but the newest {@code newest}, sparing end-of-epoch ones if asked. */
+    private void deleteAllBut(int newest, boolean spareEpochEnds) throws IOException {
         List<Path> all = completeCheckpoints();
-        for (int k = 0; k < all.size() - keep; k++) {
+        for (int k = 0; k < all.size() - newest; k++) {
             Path p = all.get(k);
-            if (!Files.exists(p.resolve("EPOCH_END"))) deleteTree(p);
+            if (!spareEpochEnds || !Files.exists(p.resolve("EPOCH_END"))) deleteTree(p);
         }
     }
 
