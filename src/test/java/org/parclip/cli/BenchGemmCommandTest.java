@@ -1,10 +1,7 @@
 package org.parclip.cli;
 
 import org.junit.jupiter.api.Test;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import org.parclip.CliRun;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,18 +10,8 @@ class BenchGemmCommandTest {
 
     @Test
     void printsOneJsonLine() {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            code = Main.execute("bench", "gemm", "--m", "33", "--n", "17", "--k", "9", "--impl", "java",
-                    "--threads", "2", "--repeats", "3");
-        } finally {
-            System.setOut(saved);
-        }
-        assertEquals(0, code);
-        String out = captured.toString(StandardCharsets.UTF_8);
+        String out = CliRun.expect(0, "bench", "gemm", "--m", "33", "--n", "17", "--k", "9", "--impl", "java",
+                "--threads", "2", "--repeats", "3").out();
         assertEquals(1, out.lines().count(), out);
         assertTrue(out.matches("\\{\"impl\":\"java\",\"m\":33,\"n\":17,\"k\":9,\"threads\":2,"
                 + "\"gflops\":[0-9.]+,\"ms_median\":[0-9.]+}\\R"), out);

@@ -2,18 +2,16 @@ package org.parclip.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parclip.CliRun;
 import org.parclip.io.Npy;
 import org.parclip.text.ClipTokenizer;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,7 +46,7 @@ class TokenizeCommandTest {
             assertArrayEquals(tok.tokenize(caption, 16), row, caption);
         }
 
-        String decoded = captureStdout(() -> assertEquals(0, Main.execute("tokenize", "--decode", "--input", out.toString())));
+        String decoded = CliRun.expect(0, "tokenize", "--decode", "--input", out.toString()).out();
         assertEquals(List.of("a photo of a banana .", "", "café & croissant 🥐", "tabs and spaces"), decoded.lines().toList());
     }
 
@@ -65,7 +63,7 @@ class TokenizeCommandTest {
     @Test
     void decodesNumpyWrittenTokens() throws Exception {
         Path tokens = Path.of("src/test/resources/fixtures/fixture-vit/tokens.npy");
-        String decoded = captureStdout(() -> assertEquals(0, Main.execute("tokenize", "--decode", "--input", tokens.toString())));
+        String decoded = CliRun.expect(0, "tokenize", "--decode", "--input", tokens.toString()).out();
         assertEquals(6, decoded.lines().count());
     }
 
@@ -85,43 +83,21 @@ class TokenizeCommandTest {
     void decodeRefusesWhatIsNotATokenMatrixInOneLine() throws Exception {
         Path floats = dir.resolve("f.npy");
         Npy.writeFloat32(floats, new float[] {1, 2}, 1, 2);
-        String err = captureStderr(() -> assertEquals(2, Main.execute("tokenize", "--decode", "--input", floats.toString())));
+        String err = CliRun.expect(2, "tokenize", "--decode", "--input", floats.toString()).err();
         assertTrue(err.contains("token ids must be int32 or int64, not <f4"), err);
         assertEquals(1, err.lines().count(), err);
         Path cube = dir.resolve("c.npy");
         Npy.writeInt64(cube, new long[8], 2, 2, 2);
-        err = captureStderr(() -> assertEquals(2, Main.execute("tokenize", "--decode", "--input", cube.toString())));
+        err = CliRun.expect(2, "tokenize", "--decode", "--input", cube.toString()).err();
         assertTrue(err.contains("token ids must be 1-D or 2-D, shape is (2, 2, 2)"), err);
         assertEquals(1, err.lines().count(), err);
         Path outOfRange = dir.resolve("r.npy");
         Npy.writeInt64(outOfRange, new long[] {49406, -1}, 2);
-        err = captureStderr(() -> assertEquals(2, Main.execute("tokenize", "--decode", "--input", outOfRange.toString())));
+        err = CliRun.expect(2, "tokenize", "--decode", "--input", outOfRange.toString()).err();
         assertTrue(err.contains("token id out of range: -1"), err);
         Path row = dir.resolve("row.npy"); // a 1-D array is one row
         Npy.writeInt64(row, new long[] {49406, 320, 49407}, 3);
-        String decoded = captureStdout(() -> assertEquals(0, Main.execute("tokenize", "--decode", "--input", row.toString())));
+        String decoded = CliRun.expect(0, "tokenize", "--decode", "--input", row.toString()).out();
         assertEquals(List.of("a"), decoded.lines().toList());
-    }
-
-    private static String captureStderr(Runnable r) {
-        PrintStream saved = System.err;
-        return capture(System::setErr, r, saved);
-    }
-
-    private static String captureStdout(Runnable r) {
-        PrintStream saved = System.out;
-        return capture(System::setOut, r, saved);
-    }
-
-    /** Runs {@code r} with one standard stream redirected by {@code redirect}, then restores {@code saved}. */
-    private static String capture(Consumer<PrintStream> redirect, Runnable r, PrintStream saved) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        redirect.accept(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            r.run();
-        } finally {
-            redirect.accept(saved);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
     }
 }

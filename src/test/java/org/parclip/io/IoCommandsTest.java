@@ -2,12 +2,9 @@ package org.parclip.io;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.parclip.cli.Main;
+import org.parclip.CliRun;
 import org.parclip.tensor.DType;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,23 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code par convert} and {@code par info} end to end. */
 class IoCommandsTest {
-    /** Runs the CLI, returning exit code and captured stdout. */
-    private static Map.Entry<Integer, String> run(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            return Map.entry(Main.execute(args), out.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(old);
-        }
-    }
-
     @Test
     void convertsTorchScriptToHalfPrecisionSafetensors(@TempDir Path dir) throws Exception {
         Path in = Fixtures.ROOT.resolve("fixture-rn/model_jit.pt");
         Path out = dir.resolve("rn.safetensors");
-        assertEquals(0, run("convert", "--input", in.toString(), "--output", out.toString(), "--dtype", "f16").getKey());
+        assertEquals(0, CliRun.run("convert", "--input", in.toString(), "--output", out.toString(), "--dtype", "f16").code());
         StateDict src = Checkpoints.read(in), back = Checkpoints.read(out);
         assertEquals(src.names(), back.names());
         assertEquals(DType.F16, back.get("visual.conv1.weight").dtype());
@@ -45,36 +30,36 @@ class IoCommandsTest {
     @Test
     void convertsToAHuggingFaceDirectory(@TempDir Path dir) {
         Path out = dir.resolve("hf");
-        assertEquals(0, run("convert", "-i", Fixtures.checkpoint("tiny_clip_jit_fp16.pt").toString(), "-o",
-                out.toString(), "--format", "hf", "--dtype", "bf16").getKey());
+        assertEquals(0, CliRun.run("convert", "-i", Fixtures.checkpoint("tiny_clip_jit_fp16.pt").toString(), "-o",
+                out.toString(), "--format", "hf", "--dtype", "bf16").code());
         assertTrue(Files.exists(out.resolve("model.safetensors")) && Files.exists(out.resolve("config.json")));
     }
 
     @Test
     void infoReportsFormatArchitectureAndCounts() {
-        var r = run("info", Fixtures.ROOT.resolve("fixture-vit/model.pt").toString(), "--json");
-        assertEquals(0, r.getKey());
+        var r = CliRun.run("info", Fixtures.ROOT.resolve("fixture-vit/model.pt").toString(), "--json");
+        assertEquals(0, r.code());
         @SuppressWarnings("unchecked")
-        Map<String, Object> o = (Map<String, Object>) Json.parse(r.getValue());
+        Map<String, Object> o = (Map<String, Object>) Json.parse(r.out());
         assertEquals("torch-zip", o.get("format"));
         assertEquals(62L, o.get("tensors"));
         @SuppressWarnings("unchecked")
         Map<String, Object> arch = (Map<String, Object>) o.get("architecture");
         assertEquals("custom", arch.get("name"));
         assertEquals(true, arch.get("vit"));
-        var text = run("info", Fixtures.checkpoint("tiny_clip_hf.safetensors").toString());
-        assertEquals(0, text.getKey());
-        assertTrue(text.getValue().contains("format:       hf-safetensors"), text.getValue());
-        assertTrue(text.getValue().contains("dtype F16"), text.getValue());
+        var text = CliRun.run("info", Fixtures.checkpoint("tiny_clip_hf.safetensors").toString());
+        assertEquals(0, text.code());
+        assertTrue(text.out().contains("format:       hf-safetensors"), text.out());
+        assertTrue(text.out().contains("dtype F16"), text.out());
     }
 
     @Test
     void badInputIsExitCode2(@TempDir Path dir) {
-        assertEquals(2, run("info", Fixtures.checkpoint("malicious.pt").toString()).getKey());
-        assertEquals(2, run("info", dir.resolve("missing.pt").toString()).getKey());
+        assertEquals(2, CliRun.run("info", Fixtures.checkpoint("malicious.pt").toString()).code());
+        assertEquals(2, CliRun.run("info", dir.resolve("missing.pt").toString()).code());
         String mixed = Fixtures.checkpoint("mixed.pt").toString();
-        assertEquals(0, run("info", mixed).getKey(), "info describes any state dict, CLIP or not");
-        assertEquals(2, run("convert", "-i", mixed, "-o", dir.resolve("x.safetensors").toString()).getKey(),
+        assertEquals(0, CliRun.run("info", mixed).code(), "info describes any state dict, CLIP or not");
+        assertEquals(2, CliRun.run("convert", "-i", mixed, "-o", dir.resolve("x.safetensors").toString()).code(),
                 "convert needs a CLIP model");
     }
 }

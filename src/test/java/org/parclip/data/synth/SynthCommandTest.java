@@ -5,16 +5,14 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parclip.CliRun;
 import org.parclip.cli.Main;
 import org.parclip.io.Json;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,17 +97,7 @@ class SynthCommandTest {
     @Test
     void aFileSystemRefusalIsReportedAsAnIoErrorNotAsABug() throws IOException {
         Path file = Files.writeString(tmp.resolve("in-the-way"), "x");
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream old = System.err;
-        int code;
-        try {
-            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            code = Main.execute("synth", "--output-dir", file.resolve("sub").toString(), "--size", "4");
-        } finally {
-            System.setErr(old);
-        }
-        String err = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(1, code, err);
+        String err = CliRun.expect(1, "synth", "--output-dir", file.resolve("sub").toString(), "--size", "4").err();
         assertTrue(err.contains("par synth: I/O error: " + file.resolve("sub")), err);
         assertFalse(err.contains("internal error"), err);
     }
