@@ -18,7 +18,7 @@ class IoCommandsTest {
     void convertsTorchScriptToHalfPrecisionSafetensors(@TempDir Path dir) throws Exception {
         Path in = Fixtures.ROOT.resolve("fixture-rn/model_jit.pt");
         Path out = dir.resolve("rn.safetensors");
-        assertEquals(0, CliRun.run("convert", "--input", in.toString(), "--output", out.toString(), "--dtype", "f16").code());
+        CliRun.expect(0, "convert", "--input", in.toString(), "--output", out.toString(), "--dtype", "f16");
         StateDict src = Checkpoints.read(in), back = Checkpoints.read(out);
         assertEquals(src.names(), back.names());
         assertEquals(DType.F16, back.get("visual.conv1.weight").dtype());
@@ -30,15 +30,14 @@ class IoCommandsTest {
     @Test
     void convertsToAHuggingFaceDirectory(@TempDir Path dir) {
         Path out = dir.resolve("hf");
-        assertEquals(0, CliRun.run("convert", "-i", Fixtures.checkpoint("tiny_clip_jit_fp16.pt").toString(), "-o",
-                out.toString(), "--format", "hf", "--dtype", "bf16").code());
+        CliRun.expect(0, "convert", "-i", Fixtures.checkpoint("tiny_clip_jit_fp16.pt").toString(), "-o",
+                out.toString(), "--format", "hf", "--dtype", "bf16");
         assertTrue(Files.exists(out.resolve("model.safetensors")) && Files.exists(out.resolve("config.json")));
     }
 
     @Test
     void infoReportsFormatArchitectureAndCounts() {
-        var r = CliRun.run("info", Fixtures.ROOT.resolve("fixture-vit/model.pt").toString(), "--json");
-        assertEquals(0, r.code());
+        var r = CliRun.expect(0, "info", Fixtures.ROOT.resolve("fixture-vit/model.pt").toString(), "--json");
         @SuppressWarnings("unchecked")
         Map<String, Object> o = (Map<String, Object>) Json.parse(r.out());
         assertEquals("torch-zip", o.get("format"));
@@ -47,16 +46,15 @@ class IoCommandsTest {
         Map<String, Object> arch = (Map<String, Object>) o.get("architecture");
         assertEquals("custom", arch.get("name"));
         assertEquals(true, arch.get("vit"));
-        var text = CliRun.run("info", Fixtures.checkpoint("tiny_clip_hf.safetensors").toString());
-        assertEquals(0, text.code());
+        var text = CliRun.expect(0, "info", Fixtures.checkpoint("tiny_clip_hf.safetensors").toString());
         assertTrue(text.out().contains("format:       hf-safetensors"), text.out());
         assertTrue(text.out().contains("dtype F16"), text.out());
     }
 
     @Test
     void badInputIsExitCode2(@TempDir Path dir) {
-        assertEquals(2, CliRun.run("info", Fixtures.checkpoint("malicious.pt").toString()).code());
-        assertEquals(2, CliRun.run("info", dir.resolve("missing.pt").toString()).code());
+        CliRun.expect(2, "info", Fixtures.checkpoint("malicious.pt").toString());
+        CliRun.expect(2, "info", dir.resolve("missing.pt").toString());
         String mixed = Fixtures.checkpoint("mixed.pt").toString();
         assertEquals(0, CliRun.run("info", mixed).code(), "info describes any state dict, CLIP or not");
         assertEquals(2, CliRun.run("convert", "-i", mixed, "-o", dir.resolve("x.safetensors").toString()).code(),
