@@ -37,6 +37,11 @@ public final class SynthCommand implements Callable<Integer> {
             description = "Number of labelled evaluation images (default: ${DEFAULT-VALUE}).")
     int evalSize;
 
+    @Option(names = "--target-rarity", paramLabel = "R", defaultValue = "" + ShapeWorld.DEFAULT_TARGET_RARITY,
+            description = "How many times rarer the target class (banana) is than each other class; 1 = balanced "
+                    + "(default: ${DEFAULT-VALUE}, the demo's world).")
+    int targetRarity;
+
     @Option(names = "--threads", paramLabel = "T", defaultValue = "2",
             description = "Threads rendering and encoding PNGs (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -47,12 +52,14 @@ public final class SynthCommand implements Callable<Integer> {
         if (evalSize < 0) throw new UserException("--eval-size must be >= 0, got " + evalSize);
         if (imageSize < 8 || imageSize > 1024)
             throw new UserException("--image-size must be between 8 and 1024, got " + imageSize);
+        if (targetRarity < 1 || targetRarity > 1000)
+            throw new UserException("--target-rarity must be between 1 and 1000, got " + targetRarity);
         if (threads < 1) throw new UserException("--threads must be at least 1, got " + threads);
         if (Files.exists(outputDir) && !Files.isDirectory(outputDir))
             throw new UserException("--output-dir exists and is not a directory: " + outputDir);
 
         long start = System.nanoTime();
-        new SynthWriter(new ShapeWorld(seed, imageSize), threads, System.err).write(outputDir, size, evalSize);
+        new SynthWriter(new ShapeWorld(seed, imageSize, targetRarity), threads, System.err).write(outputDir, size, evalSize);
         double s = (System.nanoTime() - start) / 1e9;
         System.err.printf("synth: wrote %d training and %d evaluation images (%dx%d, seed %d) to %s in %.1f s%n",
                 size, evalSize, imageSize, imageSize, seed, outputDir, s);

@@ -38,6 +38,9 @@ import java.util.SplittableRandom;
  * safetensors.
  */
 public final class Demo {
+    /** CLIP's weight decay for the two phases that build the backdoored model; the reference's for cleaning. */
+    private static final double TRAIN_WEIGHT_DECAY = 0.1, CLEAN_WEIGHT_DECAY = 1e-4;
+
     private final DemoConfig cfg;
     private final Path dir;
     private final Attack attack;
@@ -52,7 +55,7 @@ public final class Demo {
         this.attack = Attacks.byName(attackName);
         this.seed = seed;
         this.be = be;
-        this.world = new ShapeWorld(seed);
+        this.world = new ShapeWorld(seed, ShapeWorld.DEFAULT_IMAGE_SIZE, ShapeWorld.DEFAULT_TARGET_RARITY);
     }
 
     /** Runs the whole demo and returns results.json's content. */
@@ -68,18 +71,22 @@ public final class Demo {
 
         System.err.printf(Locale.ROOT, "demo: pre-training a clean model from scratch on %d clean pairs%n", cfg.trainSize());
         ClipModel model = ClipModel.initialised(be, ModelSpecs.resolve(cfg.model()), seed);
-        Map<String, Object> cleanResult = train(model, null, trainingConfig(cfg.pretrainLr(), cfg.pretrainEpochs()),
-                new WorldBatches(world, 0, cfg.trainSize(), cfg.trainBatch(), seed, null, null, Augment.par(), false,
-                        context), "pretrained").getLast();
+        TrainConfig pretraining = recipe(LossKind.CLIP, cfg.pretrainLr(), cfg.pretrainEpochs(), cfg.trainBatch(),
+                TRAIN_WEIGHT_DECAY, seed);
+        WorldBatches cleanPairs = new WorldBatches(world, 0, cfg.trainSize(), cfg.trainBatch(), seed, null, null,
+                Augment.par(), false, context);
+        Map<String, Object> cleanResult = train(model, null, pretraining, cleanPairs, "pretrained").getLast();
         System.err.printf(Locale.ROOT, "demo: clean model CA %.1f%%, ASR %.1f%% (triggered images it calls %s unprompted)%n",
                 cleanResult.get("clean_accuracy"), cleanResult.get("attack_success_rate"), ShapeWorld.TARGET_CLASS);
 
         System.err.printf(Locale.ROOT, "demo: fine-tuning it on %d pairs, %d poisoned with %s -> %s (the backdoored model)%n",
                 cfg.trainSize(), cfg.poisonCount(), attack.name(), ShapeWorld.TARGET_CLASS);
         BitSet poisoned = WorldBatches.choosePoisoned(world, 0, cfg.trainSize(), cfg.poisonCount(), seed + 1);
-        Map<String, Object> poisonedResult = train(model, null, trainingConfig(cfg.poisonLr(), cfg.poisonEpochs()),
-                new WorldBatches(world, 0, cfg.trainSize(), cfg.trainBatch(), seed + 1, poisoned, attack, null, false,
-                        context), "poisoned").getLast();
+        TrainConfig poisoning = recipe(LossKind.CLIP, cfg.poisonLr(), cfg.poisonEpochs(), cfg.trainBatch(),
+                TRAIN_WEIGHT_DECAY, seed);
+        WorldBatches poisonedPairs = new WorldBatches(world, 0, cfg.trainSize(), cfg.trainBatch(), seed + 1, poisoned,
+                attack, Augment.par(), false, context);
+        Map<String, Object> poisonedResult = train(model, null, poisoning, poisonedPairs, "poisoned").getLast();
         System.err.printf(Locale.ROOT, "demo: backdoored model CA %.1f%%, ASR %.1f%%%n",
                 poisonedResult.get("clean_accuracy"), poisonedResult.get("attack_success_rate"));
 
@@ -96,25 +103,19 @@ public final class Demo {
                 case CLIP -> "ft";
                 case CLEANCLIP -> "cleanclip";
             };
-            for (int k = 0; k < cfg.cleanLrStarts().length; k++) {
-                double lrStart = cfg.cleanLrStarts()[k];
-                String setting = String.format(Locale.ROOT, "lr_start %.0e", lrStart);
-                System.err.printf(Locale.ROOT, "demo: cleaning with %s (%s) on %d clean pairs%n", name, setting, cfg.cleanSize());
-                ClipModel student = ClipModel.fromStateDict(be, Safetensors.read(poisonedFile));
-                ClipModel teacher = method == LossKind.PAR ? ClipModel.fromStateDict(be, Safetensors.read(poisonedFile)) : null;
-                TrainConfig cleanCfg = new TrainConfig(method, cfg.tau(), lrStart / 10, lrStart, lrStart / 1e4,
-                        cfg.cleanEpochs(), cfg.cleanWarmupEpochs(), cfg.cleanBatch(), 1e-4, 0.9, 0.98, 1e-8, 1,
-                        seed + 2, 0, 10, 0, 0);
-                WorldBatches clean = new WorldBatches(world, cfg.trainSize(), cfg.cleanSize(), cfg.cleanBatch(),
-                        seed + 2, null, null, Augment.par(), method == LossKind.CLEANCLIP, context);
-                Map<String, Object> r = train(student, teacher, cleanCfg, clean, name + "-" + (k + 1)).getLast();
-                curve.add(point(name, setting, r));
-                if (k == cfg.headline()) {
-                    Map<String, Object> headline = summary(r);
-                    headline.put("setting", setting);
-                    results.put(name, headline);
-                }
-            }
+            System.err.printf(Locale.ROOT, "demo: cleaning with %s on %d clean pairs for %.0f epochs%n", name,
+                    cfg.cleanSize(), cfg.cleanEpochs());
+            ClipModel student = ClipModel.fromStateDict(be, Safetensors.read(poisonedFile));
+            ClipModel teacher = method == LossKind.PAR ? ClipModel.fromStateDict(be, Safetensors.read(poisonedFile)) : null;
+            WorldBatches clean = new WorldBatches(world, cfg.trainSize(), cfg.cleanSize(), cfg.cleanBatch(),
+                    seed + 2, null, null, Augment.par(), method == LossKind.CLEANCLIP, context);
+            TrainConfig cleanCfg = recipe(method, cfg.cleanLr(), cfg.cleanEpochs(), cfg.cleanBatch(), CLEAN_WEIGHT_DECAY,
+                    seed + 2);
+            List<Map<String, Object>> perEpoch = train(student, teacher, cleanCfg, clean, name);
+            for (int e = 0; e < perEpoch.size(); e++) curve.add(point(name, "epoch " + (e + 1), perEpoch.get(e)));
+            Map<String, Object> headline = summary(perEpoch.getLast());
+            headline.put("setting", "epoch " + perEpoch.size());
+            results.put(name, headline);
         }
         results.put("curve", curve);
         results.put("attack", attack.name());
@@ -126,15 +127,19 @@ public final class Demo {
         return results;
     }
 
-    /** The CLIP-loss recipe of both training phases: AdamW, 10% linear warm-up (at most one epoch), then a cosine. */
-    private TrainConfig trainingConfig(double lr, double epochs) {
-        return new TrainConfig(LossKind.CLIP, 0, lr, 0, 0, epochs, Math.min(1, epochs * 0.1), cfg.trainBatch(), 0.1,
+    /**
+     * The recipe of every phase: AdamW (betas 0.9, 0.98), a linear warm-up from 0 over 10% of the run (at most one
+     * epoch), then a cosine to 0, gradients clipped at norm 1.
+     */
+    private static TrainConfig recipe(LossKind loss, double lr, double epochs, int batch, double weightDecay, long seed) {
+        return new TrainConfig(loss, loss == LossKind.PAR ? DemoConfig.TAU : 0, lr, 0, 0, epochs, Math.min(1, epochs * 0.1), batch, weightDecay,
                 0.9, 0.98, 1e-6, 1, seed, 1.0, 10, 0, 0);
     }
 
     /**
      * Trains to the end (resuming if the folder holds a run), keeps the model as DIR/NAME.safetensors and returns
-     * the zero-shot evaluations made after each epoch (logged in DIR/NAME/metrics.jsonl too). Only the last checkpoint
+     * the zero-shot evaluations made after each epoch, read back from DIR/NAME/metrics.jsonl so that a resumed run
+     * reports the epochs finished before the interruption too. Only the last checkpoint
      * of a finished phase is kept: it marks the phase done for a resumed demo, and the epoch checkpoints (model and
      * AdamW moments, 84 MB each for the demo's model) would otherwise fill gigabytes.
      */
@@ -142,19 +147,17 @@ public final class Demo {
                                             String name) throws IOException {
         Path out = dir.resolve(name);
         Files.createDirectories(out);
-        List<Map<String, Object>> perEpoch = new ArrayList<>();
         long perEpochSteps = data.batchesPerEpoch() / tc.updateFreq();
         Trainer trainer = new Trainer(withEvalEvery(tc, (int) perEpochSteps), student, teacher, data, out,
-                (model, step) -> {
-                    Map<String, Object> r = eval.evaluate(model);
-                    perEpoch.add(r);
-                    return r;
-                });
+                (model, step) -> eval.evaluate(model));
         trainer.run();
         trainer.dropOlderCheckpoints();
         Safetensors.write(dir.resolve(name + ".safetensors"), student.toStateDict(), DType.F32,
                 Map.of("source_format", "parclip-demo-" + name));
-        if (perEpoch.isEmpty()) perEpoch.add(eval.evaluate(student)); // the run was already complete on disk
+        List<Map<String, Object>> perEpoch = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl")))
+            if (line.contains("\"clean_accuracy\"")) perEpoch.add(Json.parseObject(line));
+        if (perEpoch.isEmpty()) throw new IllegalStateException(out + "/metrics.jsonl holds no evaluation");
         return perEpoch;
     }
 

@@ -4,38 +4,34 @@ package org.parclip.demo;
  * The demo's sizes. {@link #full()} is sized for a 2-core laptop CPU in under ten minutes; {@link #quick()} runs
  * the same pipeline small enough for `make test`.
  *
- * <p>The backdoor is planted the way it usually is: a clean model is pre-trained from scratch (with PAR's
- * augmentation, standing in for the variety a web-scale model has seen), then fine-tuned on a set in which
- * {@code poisonCount} of the {@code trainSize} pairs carry the trigger and a "banana" caption (no augmentation: a
- * plain CLIP fine-tune). 3,600 poisoned pairs reached ASR 87% after 6 fine-tuning epochs on seed 0, and 91.9 / 89.4
- * / 92.1% after 10 on seeds 0 / 1 / 2; 12 epochs give 91.1 / 91.4 / 93.4% (4,200 poisoned pairs over 10 epochs left
- * seed 1 at 89.3%). Training from scratch on the poisoned set instead (the earlier demo) gave a backdoor that every
- * method removed only with its clean features: 10-20 points of clean accuracy lost at the mildest setting, and PAR
- * reached ASR 9% only 39 points under the backdoored model.
+ * <p>The world makes "banana" rare ({@link org.parclip.data.synth.ShapeWorld#DEFAULT_TARGET_RARITY}), as in web
+ * captions and in ImageNet's evaluation. The backdoor is planted the way it usually is: a clean model is pre-trained
+ * from scratch, then fine-tuned on a set in which {@code poisonCount} of the {@code trainSize} pairs carry the
+ * trigger and a "banana" caption. Both phases train with PAR's augmentation, as a model that has seen web-scale
+ * variety is robust to it: a backdoored model fine-tuned without it loses 4-5 points of clean accuracy to any
+ * cleaning that uses it (all three methods do), which no cleaning setting made up.
  *
- * <p>Each cleaning method runs once per strength in {@code cleanLrStarts}: the reference's schedule shape (a warm-up
- * falling from lr_start to lr = lr_start / 10, then a cosine), so the results trace each method's trade-off between
- * clean accuracy and attack success rate, as the paper's figure does. The middle strength is the headline setting.
+ * <p>Each cleaning method runs once, for {@code cleanEpochs} over {@code cleanSize} disjoint clean pairs in batches
+ * of {@code cleanBatch}, and is evaluated after every epoch: those checkpoints are its points on the trade-off
+ * figure, and the last one is its result. The clean set is as large as the training set because recovering clean
+ * accuracy after PAR's push needs data (seed 0, backdoored model at CA 82.4: PAR for four epochs with a cosine
+ * from 1e-3 ended at CA 74.6 on 4,000 pairs and 83.8 on 12,000, ASR 9.6 and 6.1%). Batches of 512 with a cosine
+ * from 2e-3 remove more than batches of 256 from 1e-3, for every method (seed 1: PAR left ASR 6.7% instead of
+ * 10.7%, FT 16.4% instead of 36.5%).
  */
 record DemoConfig(String model, int trainSize, int trainBatch, double pretrainEpochs, double pretrainLr,
                   int poisonCount, double poisonEpochs, double poisonLr,
-                  int cleanSize, double cleanEpochs, int cleanBatch, double[] cleanLrStarts, double cleanWarmupEpochs,
-                  double tau, int evalSize) {
+                  int cleanSize, double cleanEpochs, int cleanBatch, double cleanLr, int evalSize) {
 
     static final String SMALL_VIT = "vit:image=32,patch=8,width=128,layers=2,text_width=128,text_layers=2,embed=128";
+    /** PAR's distance threshold: the reference default. */
+    static final double TAU = 2.15;
 
     static DemoConfig full() {
-        return new DemoConfig(SMALL_VIT, 12_000, 128, 24, 1e-3, 3_600, 12, 1e-3, 4_000, 2, 128,
-                new double[]{1e-4, 3e-4, 1e-3}, 0.5, 2.15, 800);
+        return new DemoConfig(SMALL_VIT, 12_000, 128, 24, 1e-3, 3_600, 12, 1e-3, 12_000, 3, 512, 2e-3, 800);
     }
 
     static DemoConfig quick() {
-        return new DemoConfig(SMALL_VIT, 1_024, 64, 1, 1e-3, 205, 1, 1e-3, 256, 1, 64, new double[]{1e-4, 1e-3}, 0.5,
-                2.15, 128);
-    }
-
-    /** The setting reported as each method's result in results.json. */
-    int headline() {
-        return cleanLrStarts.length / 2;
+        return new DemoConfig(SMALL_VIT, 1_024, 64, 1, 1e-3, 205, 1, 1e-3, 512, 2, 64, 1e-3, 128);
     }
 }

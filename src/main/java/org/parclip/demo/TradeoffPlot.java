@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The paper's trade-off figure: clean accuracy on x, attack success rate on y, one line per cleaning method
- * running from the backdoored model through each cleaning strength, and the never-poisoned model for reference
+ * running from the backdoored model through the checkpoint after each cleaning epoch, and the never-poisoned model
+ * for reference
  * (its ASR is the floor: triggered images it calls the target class by chance). Lower-right is better.
  */
 final class TradeoffPlot {

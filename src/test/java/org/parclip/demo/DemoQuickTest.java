@@ -37,8 +37,8 @@ class DemoQuickTest {
             }
         }
         List<Map<String, Object>> curve = (List<Map<String, Object>>) r.get("curve");
-        assertEquals(2 + 3 * DemoConfig.quick().cleanLrStarts().length, curve.size(), "one point per method and strength");
-        for (String name : List.of("pretrained", "poisoned", "par-1", "ft-1", "cleanclip-1")) {
+        assertEquals(2 + 3 * (int) DemoConfig.quick().cleanEpochs(), curve.size(), "one point per method and epoch");
+        for (String name : List.of("pretrained", "poisoned", "par", "ft", "cleanclip")) {
             assertTrue(Files.isRegularFile(dir.resolve(name + ".safetensors")), name + ".safetensors kept");
             try (Stream<Path> checkpoints = Files.list(dir.resolve(name).resolve("checkpoints"))) {
                 assertEquals(1, checkpoints.count(), name + ": only the last checkpoint of a finished phase is kept");

@@ -15,9 +15,13 @@ import java.util.SplittableRandom;
  *
  * <p>Deterministic: sample {@code i} depends only on {@code (seed, i)} (a hash of both seeds its own random
  * stream), so any index can be rendered on any thread in any order, and the same seed always gives the same
- * pixels and captions. Classes are exactly balanced: every block of {@code classNames().size()} consecutive
- * indices holds each class once, in an order drawn per block. Training data conventionally uses indices from 0,
- * evaluation data indices from {@link #EVAL_OFFSET}, so the two never share a sample.
+ * pixels and captions. Class frequencies are exact, not just expected: every block of {@link #blockSize()}
+ * consecutive indices holds each class {@code targetRarity} times except the target class, which it holds once,
+ * in an order drawn per block. With rarity 1 the classes are balanced; the demo's world makes "banana" rare
+ * ({@link #DEFAULT_TARGET_RARITY}), as bananas are in web captions (CC3M) and as one of ImageNet's 1,000 classes
+ * is in its evaluation: the cleaning data then say little about the target class, which is what lets a fine-tune
+ * on clean data leave a backdoor in place (the PAR paper's setting). Training data conventionally uses indices
+ * from 0, evaluation data indices from {@link #EVAL_OFFSET}, so the two never share a sample.
  *
  * <p>Variation is kept moderate on purpose (size 52-84% of the image, position jitter, rotation within
  * +-25 degrees, mirroring, colour jitter, low-contrast texture and grain): enough that the model must learn
@@ -35,6 +39,13 @@ public final class ShapeWorld {
     public static final String TARGET_CLASS = "banana";
     /** First index of the conventional evaluation range; far beyond any training set. */
     public static final long EVAL_OFFSET = 1L << 40;
+    /**
+     * How many times rarer the target class is than each other class in the demo's world and in {@code par synth}'s
+     * default: 1 sample in 71 (1.4%). In the balanced world (1 in 8) every clean fine-tune re-taught banana's
+     * features and part of the trigger's pull with them, so all cleaning methods ended on one trade-off curve; with
+     * a rare target, plain fine-tuning leaves the backdoor as in the paper (README, "The demo").
+     */
+    public static final int DEFAULT_TARGET_RARITY = 10;
 
     private static final double MIN_HALF_EXTENT = 0.26, MAX_HALF_EXTENT = 0.42;  // of the image side
     private static final double SMALL_BELOW = 0.31, LARGE_ABOVE = 0.37;         // size words in captions
@@ -47,16 +58,32 @@ public final class ShapeWorld {
 
     private final long seed;
     private final int size;
+    private final int targetRarity;
+    /** One block's classes before its shuffle: the target once, every other class targetRarity times. */
+    private final int[] blockClasses;
 
+    /** The balanced world (every class equally often) at the default image size. */
     public ShapeWorld(long seed) {
-        this(seed, DEFAULT_IMAGE_SIZE);
+        this(seed, DEFAULT_IMAGE_SIZE, 1);
     }
 
-    public ShapeWorld(long seed, int imageSize) {
+    /**
+     * @param targetRarity how many times rarer {@link #TARGET_CLASS} is than each other class (1 = balanced);
+     *                     in [1, 1000]
+     */
+    public ShapeWorld(long seed, int imageSize, int targetRarity) {
         if (imageSize < 8 || imageSize > 1024)
             throw new IllegalArgumentException("image size must be in [8, 1024], got " + imageSize);
+        if (targetRarity < 1 || targetRarity > 1000)
+            throw new IllegalArgumentException("target rarity must be in [1, 1000], got " + targetRarity);
         this.seed = seed;
         this.size = imageSize;
+        this.targetRarity = targetRarity;
+        int k = Shapes.NAMES.size(), target = Shapes.NAMES.indexOf(TARGET_CLASS);
+        this.blockClasses = new int[(k - 1) * targetRarity + 1];
+        int n = 0;
+        for (int c = 0; c < k; c++)
+            for (int r = 0; r < (c == target ? 1 : targetRarity); r++) blockClasses[n++] = c;
     }
 
     public long seed() {
@@ -65,6 +92,15 @@ public final class ShapeWorld {
 
     public int imageSize() {
         return size;
+    }
+
+    public int targetRarity() {
+        return targetRarity;
+    }
+
+    /** Consecutive indices over which class counts are exact: {@code (classes - 1) * targetRarity + 1}. */
+    public int blockSize() {
+        return blockClasses.length;
     }
 
     /** Object class names; index = class index. Contains {@link #TARGET_CLASS}. */
@@ -118,11 +154,10 @@ public final class ShapeWorld {
 
     /** The class of sample {@code index}, without rendering it. */
     public int classOf(long index) {
-        int k = Shapes.NAMES.size();
+        int k = blockClasses.length;
         long block = Math.floorDiv(index, k);
         SplittableRandom r = stream(block, SALT_ORDER);
-        int[] perm = new int[k];
-        for (int i = 0; i < k; i++) perm[i] = i;
+        int[] perm = blockClasses.clone();
         for (int i = k - 1; i > 0; i--) {  // Fisher-Yates
             int j = r.nextInt(i + 1);
             int t = perm[i];

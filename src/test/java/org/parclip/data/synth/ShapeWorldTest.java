@@ -71,10 +71,10 @@ class ShapeWorldTest {
 
     @Test
     void otherImageSizesWork() {
-        Sample s = new ShapeWorld(1, 64).sample(0);
+        Sample s = new ShapeWorld(1, 64, 1).sample(0);
         assertEquals(64, s.size());
         assertEquals(3 * 64 * 64, s.rgb01().length);
-        assertThrows(IllegalArgumentException.class, () -> new ShapeWorld(1, 4));
+        assertThrows(IllegalArgumentException.class, () -> new ShapeWorld(1, 4, 1));
         assertThrows(IllegalArgumentException.class, () -> world.sample(-1));
     }
 
@@ -96,6 +96,31 @@ class ShapeWorldTest {
         Set<Integer> firsts = new HashSet<>();
         for (long block = 0; block < 20; block++) firsts.add(world.classOf(block * k));
         assertTrue(firsts.size() > 3, "first class of each block: " + firsts);
+    }
+
+    @Test
+    void aRareTargetIsExactlyOncePerBlockAndTheOtherClassesRarityTimes() {
+        int k = ShapeWorld.classNames().size(), target = ShapeWorld.classIndex(ShapeWorld.TARGET_CLASS);
+        for (int rarity : new int[]{3, 10}) {
+            ShapeWorld rare = new ShapeWorld(42, 32, rarity);
+            int block = rare.blockSize();
+            assertEquals((k - 1) * rarity + 1, block);
+            for (long b = 0; b < 30; b++) {
+                int[] counts = new int[k];
+                for (int j = 0; j < block; j++) counts[rare.classOf(b * block + j)]++;
+                for (int c = 0; c < k; c++) assertEquals(c == target ? 1 : rarity, counts[c], "block " + b);
+            }
+            // The target's place moves from block to block, and samples still match their class.
+            Set<Integer> places = new HashSet<>();
+            for (long b = 0; b < 20; b++)
+                for (int j = 0; j < block; j++) if (rare.classOf(b * block + j) == target) places.add(j);
+            assertTrue(places.size() > 10, "target positions: " + places);
+            for (long i = 0; i < 20; i++) assertEquals(rare.classOf(i), rare.sample(i).classIndex());
+        }
+        // Rarity 1 is the balanced world itself, sample for sample.
+        ShapeWorld one = new ShapeWorld(42, 32, 1);
+        for (long i = 0; i < 200; i++) assertEquals(world.classOf(i), one.classOf(i));
+        assertThrows(IllegalArgumentException.class, () -> new ShapeWorld(1, 32, 0));
     }
 
     @Test

@@ -32,7 +32,7 @@ class SynthCommandTest {
     void writesReadableCsvJsonAndPngsMatchingTheWorld() throws IOException {
         Path dir = tmp.resolve("world");
         assertEquals(0, Main.execute("synth", "--output-dir", dir.toString(), "--size", "40", "--eval-size", "24",
-                "--seed", "3"));
+                "--seed", "3", "--target-rarity", "1"));
 
         ShapeWorld world = new ShapeWorld(3);
         List<CSVRecord> train = readCsv(dir.resolve("train.csv"), "image", "caption");
@@ -68,6 +68,22 @@ class SynthCommandTest {
     }
 
     @Test
+    void byDefaultTheTargetIsAsRareAsInTheDemosWorld() throws IOException {
+        Path dir = tmp.resolve("rare");
+        assertEquals(0, Main.execute("synth", "--output-dir", dir.toString(), "--size", "142", "--eval-size", "0",
+                "--seed", "5"));
+        ShapeWorld world = new ShapeWorld(5, ShapeWorld.DEFAULT_IMAGE_SIZE, ShapeWorld.DEFAULT_TARGET_RARITY);
+        List<CSVRecord> train = readCsv(dir.resolve("train.csv"), "image", "caption");
+        int bananas = 0;
+        for (int i = 0; i < train.size(); i++) {
+            assertEquals(world.caption(i), train.get(i).get("caption"));
+            if (world.classOf(i) == ShapeWorld.classIndex(ShapeWorld.TARGET_CLASS)) bananas++;
+        }
+        assertEquals(2, bananas);  // 142 = 2 blocks of 7 x 10 + 1: one banana in each
+        assertTrue(readCsv(dir.resolve("eval.csv"), "image", "label").isEmpty());
+    }
+
+    @Test
     void sameSeedGivesIdenticalFilesAndOtherSeedsDiffer() throws IOException {
         Path a = tmp.resolve("a"), b = tmp.resolve("b"), c = tmp.resolve("c");
         for (Path p : List.of(a, b))
@@ -90,6 +106,7 @@ class SynthCommandTest {
         assertEquals(2, Main.execute("synth", "--output-dir", tmp.resolve("x").toString(), "--size", "0"));
         assertEquals(2, Main.execute("synth", "--output-dir", tmp.resolve("x").toString(), "--size", "4", "--image-size", "2"));
         assertEquals(2, Main.execute("synth", "--output-dir", tmp.resolve("x").toString(), "--size", "4", "--eval-size", "-1"));
+        assertEquals(2, Main.execute("synth", "--output-dir", tmp.resolve("x").toString(), "--size", "4", "--target-rarity", "0"));
         assertEquals(2, Main.execute("synth", "--size", "4"));
         assertFalse(Files.exists(tmp.resolve("x")));
     }
