@@ -59,7 +59,8 @@ public final class SynthCommand implements Callable<Integer> {
             throw new UserException("--output-dir exists and is not a directory: " + outputDir);
 
         long start = System.nanoTime();
-        new SynthWriter(new ShapeWorld(seed, imageSize, targetRarity), threads, System.err).write(outputDir, size, evalSize);
+        ShapeWorld world = new ShapeWorld(seed, imageSize, targetRarity);
+        new SynthWriter(world, threads, System.err).write(outputDir, size, evalSize);
         double s = (System.nanoTime() - start) / 1e9;
         System.err.printf("synth: wrote %d training and %d evaluation images (%dx%d, seed %d) to %s in %.1f s%n",
                 size, evalSize, imageSize, imageSize, seed, outputDir, s);

@@ -132,16 +132,17 @@ public final class Demo {
      * epoch), then a cosine to 0, gradients clipped at norm 1.
      */
     private static TrainConfig recipe(LossKind loss, double lr, double epochs, int batch, double weightDecay, long seed) {
-        return new TrainConfig(loss, loss == LossKind.PAR ? DemoConfig.TAU : 0, lr, 0, 0, epochs, Math.min(1, epochs * 0.1), batch, weightDecay,
-                0.9, 0.98, 1e-6, 1, seed, 1.0, 10, 0, 0);
+        double tau = loss == LossKind.PAR ? DemoConfig.TAU : 0;
+        return new TrainConfig(loss, tau, lr, 0, 0, epochs, Math.min(1, epochs * 0.1), batch, weightDecay, 0.9, 0.98,
+                1e-6, 1, seed, 1.0, 10, 0, 0);
     }
 
     /**
      * Trains to the end (resuming if the folder holds a run), keeps the model as DIR/NAME.safetensors and returns
      * the zero-shot evaluations made after each epoch, read back from DIR/NAME/metrics.jsonl so that a resumed run
-     * reports the epochs finished before the interruption too. Only the last checkpoint
-     * of a finished phase is kept: it marks the phase done for a resumed demo, and the epoch checkpoints (model and
-     * AdamW moments, 84 MB each for the demo's model) would otherwise fill gigabytes.
+     * reports the epochs finished before the interruption too. Only the last checkpoint of a finished phase is kept:
+     * it marks the phase done for a resumed demo, and the epoch checkpoints (model and AdamW moments, 84 MB each for
+     * the demo's model) would otherwise fill gigabytes.
      */
     private List<Map<String, Object>> train(ClipModel student, ClipModel teacher, TrainConfig tc, BatchSource data,
                                             String name) throws IOException {

@@ -18,8 +18,7 @@ import java.util.Map;
 /**
  * The paper's trade-off figure: clean accuracy on x, attack success rate on y, one line per cleaning method
  * running from the backdoored model through the checkpoint after each cleaning epoch, and the never-poisoned model
- * for reference
- * (its ASR is the floor: triggered images it calls the target class by chance). Lower-right is better.
+ * for reference (its ASR is the floor: triggered images it calls the target class by chance). Lower-right is better.
  */
 final class TradeoffPlot {
     /** Drawn as single markers, not as a method's line: the backdoored model (every line's start), the clean one. */

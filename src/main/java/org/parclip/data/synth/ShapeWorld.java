@@ -58,7 +58,6 @@ public final class ShapeWorld {
 
     private final long seed;
     private final int size;
-    private final int targetRarity;
     /** One block's classes before its shuffle: the target once, every other class targetRarity times. */
     private final int[] blockClasses;
 
@@ -78,7 +77,6 @@ public final class ShapeWorld {
             throw new IllegalArgumentException("target rarity must be in [1, 1000], got " + targetRarity);
         this.seed = seed;
         this.size = imageSize;
-        this.targetRarity = targetRarity;
         int k = Shapes.NAMES.size(), target = Shapes.NAMES.indexOf(TARGET_CLASS);
         this.blockClasses = new int[(k - 1) * targetRarity + 1];
         int n = 0;
@@ -92,10 +90,6 @@ public final class ShapeWorld {
 
     public int imageSize() {
         return size;
-    }
-
-    public int targetRarity() {
-        return targetRarity;
     }
 
     /** Consecutive indices over which class counts are exact: {@code (classes - 1) * targetRarity + 1}. */
