@@ -52,8 +52,9 @@ public final class SynthCommand implements Callable<Integer> {
         if (evalSize < 0) throw new UserException("--eval-size must be >= 0, got " + evalSize);
         if (imageSize < 8 || imageSize > 1024)
             throw new UserException("--image-size must be between 8 and 1024, got " + imageSize);
-        if (targetRarity < 1 || targetRarity > 1000)
-            throw new UserException("--target-rarity must be between 1 and 1000, got " + targetRarity);
+        if (targetRarity < 1 || targetRarity > ShapeWorld.MAX_TARGET_RARITY)
+            throw new UserException("--target-rarity must be between 1 and " + ShapeWorld.MAX_TARGET_RARITY + ", got "
+                    + targetRarity);
         if (threads < 1) throw new UserException("--threads must be at least 1, got " + threads);
         if (Files.exists(outputDir) && !Files.isDirectory(outputDir))
             throw new UserException("--output-dir exists and is not a directory: " + outputDir);

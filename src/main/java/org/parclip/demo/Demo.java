@@ -103,7 +103,7 @@ public final class Demo {
                 case CLIP -> "ft";
                 case CLEANCLIP -> "cleanclip";
             };
-            System.err.printf(Locale.ROOT, "demo: cleaning with %s on %d clean pairs for %.0f epochs%n", name,
+            System.err.printf(Locale.ROOT, "demo: cleaning with %s on %d clean pairs for %d epochs%n", name,
                     cfg.cleanSize(), cfg.cleanEpochs());
             ClipModel student = ClipModel.fromStateDict(be, Safetensors.read(poisonedFile));
             ClipModel teacher = method == LossKind.PAR ? ClipModel.fromStateDict(be, Safetensors.read(poisonedFile)) : null;

@@ -23,7 +23,7 @@ package org.parclip.demo;
  */
 record DemoConfig(String model, int trainSize, int trainBatch, double pretrainEpochs, double pretrainLr,
                   int poisonCount, double poisonEpochs, double poisonLr,
-                  int cleanSize, double cleanEpochs, int cleanBatch, double cleanLr, int evalSize) {
+                  int cleanSize, int cleanEpochs, int cleanBatch, double cleanLr, int evalSize) {
 
     static final String SMALL_VIT = "vit:image=32,patch=8,width=128,layers=2,text_width=128,text_layers=2,embed=128";
     /** PAR's distance threshold: the reference default. */

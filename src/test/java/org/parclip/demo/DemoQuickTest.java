@@ -37,7 +37,7 @@ class DemoQuickTest {
             }
         }
         List<Map<String, Object>> curve = (List<Map<String, Object>>) r.get("curve");
-        assertEquals(2 + 3 * (int) DemoConfig.quick().cleanEpochs(), curve.size(), "one point per method and epoch");
+        assertEquals(2 + 3 * DemoConfig.quick().cleanEpochs(), curve.size(), "one point per method and epoch");
         for (String name : List.of("pretrained", "poisoned", "par", "ft", "cleanclip")) {
             assertTrue(Files.isRegularFile(dir.resolve(name + ".safetensors")), name + ".safetensors kept");
             try (Stream<Path> checkpoints = Files.list(dir.resolve(name).resolve("checkpoints"))) {

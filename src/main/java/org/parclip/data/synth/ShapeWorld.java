@@ -46,6 +46,8 @@ public final class ShapeWorld {
      * a rare target, plain fine-tuning leaves the backdoor as in the paper (README, "The demo").
      */
     public static final int DEFAULT_TARGET_RARITY = 10;
+    /** The largest target rarity accepted: 1 banana in 7,001 samples. */
+    public static final int MAX_TARGET_RARITY = 1000;
 
     private static final double MIN_HALF_EXTENT = 0.26, MAX_HALF_EXTENT = 0.42;  // of the image side
     private static final double SMALL_BELOW = 0.31, LARGE_ABOVE = 0.37;         // size words in captions
@@ -68,13 +70,14 @@ public final class ShapeWorld {
 
     /**
      * @param targetRarity how many times rarer {@link #TARGET_CLASS} is than each other class (1 = balanced);
-     *                     in [1, 1000]
+     *                     in [1, {@link #MAX_TARGET_RARITY}]
      */
     public ShapeWorld(long seed, int imageSize, int targetRarity) {
         if (imageSize < 8 || imageSize > 1024)
             throw new IllegalArgumentException("image size must be in [8, 1024], got " + imageSize);
-        if (targetRarity < 1 || targetRarity > 1000)
-            throw new IllegalArgumentException("target rarity must be in [1, 1000], got " + targetRarity);
+        if (targetRarity < 1 || targetRarity > MAX_TARGET_RARITY)
+            throw new IllegalArgumentException(
+                    "target rarity must be in [1, " + MAX_TARGET_RARITY + "], got " + targetRarity);
         this.seed = seed;
         this.size = imageSize;
         int k = Shapes.NAMES.size(), target = Shapes.NAMES.indexOf(TARGET_CLASS);
