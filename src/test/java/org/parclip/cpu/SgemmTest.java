@@ -6,12 +6,18 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.parclip.cli.UserException;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -100,6 +106,22 @@ class SgemmTest {
             assertArrayEquals(one, p.run(new JavaSgemm(2)));
             assertArrayEquals(one, p.run(new JavaSgemm(3)));
             assertArrayEquals(one, p.run(new JavaSgemm(3)));
+        }
+    }
+
+    /** OpenBLAS must find its thread timeout in the process environment when it loads (see BlasSgemm). */
+    @Test
+    @SuppressWarnings("restricted")
+    void openBlasIsLoadedWithItsIdleThreadsSleepingAtOnce() throws Throwable {
+        assumeTrue(BlasSgemm.available(), "no BLAS library on this machine");
+        Linker linker = Linker.nativeLinker();
+        MethodHandle getenv = linker.downcallHandle(linker.defaultLookup().find("getenv").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS, ADDRESS));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = (MemorySegment) getenv.invokeExact(arena.allocateFrom(BlasSgemm.THREAD_TIMEOUT));
+            assertTrue(!value.equals(MemorySegment.NULL), BlasSgemm.THREAD_TIMEOUT + " is not set");
+            String expected = System.getenv(BlasSgemm.THREAD_TIMEOUT) != null ? System.getenv(BlasSgemm.THREAD_TIMEOUT) : "4";
+            assertEquals(expected, value.reinterpret(64).getString(0));
         }
     }
 
