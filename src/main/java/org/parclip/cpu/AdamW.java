@@ -3,6 +3,7 @@ package org.parclip.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import org.parclip.tensor.Backend;
 import org.parclip.tensor.Tensor;
 
 import static org.parclip.cpu.CpuStorage.array;
@@ -27,7 +28,7 @@ final class AdamW {
         ElementwiseOps.requireSameCount(param, grad);
         ElementwiseOps.requireSameCount(param, m);
         ElementwiseOps.requireSameCount(param, v);
-        float decay = (float) (1.0 - (double) lr * weightDecay);
+        float decay = Backend.adamwDecay(lr, weightDecay);
         float b1 = beta1, c1 = (float) (1.0 - beta1), b2 = beta2, c2 = (float) (1.0 - beta2);
         float stepSize = (float) (lr / (1.0 - Math.pow(beta1, step)));
         float invBc2Sqrt = (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, step)));

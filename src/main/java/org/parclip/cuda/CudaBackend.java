@@ -1087,7 +1087,7 @@ public final class CudaBackend implements Backend {
         if (paramBf16 != null) requireSameNumel(param, paramBf16);
         if (step < 1) throw new IllegalArgumentException("AdamW step counts from 1, got " + step);
         // Step scalars in double on the host, rounded once, as torch computes them (Python floats).
-        float decay = (float) (1.0 - (double) lr * weightDecay);
+        float decay = Backend.adamwDecay(lr, weightDecay);
         float stepSize = (float) (lr / (1.0 - Math.pow(beta1, step)));
         float invBc2Sqrt = (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, step)));
         args.reset().i64(param.numel()).ptr(f32(param)).ptr(f32(grad)).ptr(f32(m)).ptr(f32(v)).f32(decay).f32(beta1)

@@ -83,5 +83,6 @@ public final class TextTransformer {
         Tensor dx = transformer.backward(head.backward(dFeatures));
         be.sumRows(dx.view(batch, seq * width), positionalEmbedding.grad(be).slice(0, seq).view(seq * width), 1f, 1f);
         be.embeddingBackward(ids, dx, tokenEmbedding.grad(be));
+        tokenEmbedding.markGradRows(ids);
     }
 }

@@ -227,6 +227,15 @@ public interface Backend extends AutoCloseable {
     void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                float weightDecay, float gradScale, int step);
 
+    /**
+     * The factor {@link #adamw} multiplies weights by, computed in double and rounded once as torch does. Where an
+     * element's gradient and both moments are zero, adamw's whole step is p *= this factor, bit for bit, which is
+     * how rows a row-sparse gradient never touched are stepped ({@link #scale}).
+     */
+    static float adamwDecay(float lr, float weightDecay) {
+        return (float) (1.0 - (double) lr * weightDecay);
+    }
+
     /** Releases device resources. The CPU backend's pool threads are daemon threads; closing is optional there. */
     @Override
     void close();
