@@ -42,6 +42,11 @@ public final class CpuBackend implements Backend {
         return "cpu";
     }
 
+    @Override
+    public boolean rowSparseUpdates() {
+        return true;
+    }
+
     public int threads() {
         return par.threads();
     }

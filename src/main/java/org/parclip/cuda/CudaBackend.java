@@ -187,6 +187,11 @@ public final class CudaBackend implements Backend {
         return "cuda";
     }
 
+    @Override
+    public boolean rowSparseUpdates() {
+        return false;
+    }
+
     /** Device, libraries and precision mode, for logs. */
     public String description() {
         return "cuda (" + deviceName + ", " + smCount + " SMs; driver " + driver.origin() + ", cuBLAS "

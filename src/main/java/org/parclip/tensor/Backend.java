@@ -22,6 +22,14 @@ public interface Backend extends AutoCloseable {
     /** Short name for logs and JSON: "cpu", "cuda". */
     String name();
 
+    /**
+     * Whether a row-sparse gradient (an embedding table's) should be zeroed and stepped run by run of the rows it
+     * touched rather than in one pass over the table: true where an op on a slice costs about its memory traffic
+     * (the CPU), false where each op is a kernel launch, and a batch of real captions leaves thousands of runs that
+     * would cost more in launches than one pass over the table (CUDA).
+     */
+    boolean rowSparseUpdates();
+
     // ---------------------------------------------------------------- memory
 
     /** A new zero-filled F32 tensor. */

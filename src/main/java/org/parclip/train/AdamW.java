@@ -14,10 +14,11 @@ import java.util.List;
  * torch.optim.AdamW over the two parameter groups of the reference recipe: weight decay on matrices whose names
  * contain none of "bias", "ln", "bn", none on the rest (gains, biases, embeddings of rank 1).
  *
- * <p>A parameter with a row-sparse gradient ({@link Parameter#gradRows}) is stepped densely only in its live rows,
- * those any gradient has touched so far; the others have zero gradient and moments, where AdamW's step is the
- * weight decay alone, applied as one multiply with the same rounding ({@link Backend#adamwDecay}). The result is
- * bitwise the dense step's, for a fraction of the memory traffic on a 49,408-row token embedding.
+ * <p>A parameter with a row-sparse gradient ({@link Parameter#gradRows}), on a backend that gains by it
+ * ({@link Backend#rowSparseUpdates}), is stepped densely only in its live rows, those any gradient has touched so
+ * far; the others have zero gradient and moments, where AdamW's step is the weight decay alone, applied as one
+ * multiply with the same rounding ({@link Backend#adamwDecay}). The result is bitwise the dense step's, for a
+ * fraction of the memory traffic on a 49,408-row token embedding.
  */
 public final class AdamW {
     private final Backend be;
@@ -67,7 +68,7 @@ public final class AdamW {
             Parameter p = params.get(i);
             float wd = decays[i] ? (float) weightDecay : 0f;
             BitSet touched = p.gradRows();
-            if (touched == null) {
+            if (touched == null || !be.rowSparseUpdates()) {
                 be.adamw(p.value(), p.grad(be), m.get(i), v.get(i), (float) lr, (float) beta1, (float) beta2,
                         (float) eps, wd, gradScale, step);
                 continue;
